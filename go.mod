@@ -1,0 +1,9 @@
+module github.com/lsmkv/lsmkv
+
+go 1.26
+
+require (
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/golang/snappy v1.0.0 // indirect
+	github.com/stretchr/testify v1.12.1 // indirect
+)
