@@ -1,14 +1,3 @@
-// Package vfs is the file-system seam: every file the engine touches goes
-// through the small FS interface here, so tests can swap the operating system
-// for an in-memory file system that simulates power loss (MemFS.CrashClone)
-// or for a wrapper that injects disk faults (WithErrors).
-//
-// Concurrency: every FS implementation is safe for concurrent use. A File is
-// safe for concurrent ReadAt calls; Write, Sync and Close need external
-// serialisation (the engine has one writer per file).
-//
-// This package is internal to lsmkv's design; only the root package's API is
-// a stability promise, though Default, NewMem and CrashClone are named there.
 package vfs
 
 import (

@@ -1,9 +1,3 @@
-// Package iterator defines the internal iterator interface shared by the
-// memtable, SSTables and the merging iterator that the DB builds over them.
-//
-// An internal iterator walks internal keys (see internal/keys) in internal-key
-// order. It is not safe for concurrent use; each goroutine uses its own.
-// This package is internal: only the root package's API is a stability promise.
 package iterator
 
 // Iterator walks (internal key, value) pairs in internal-key order.

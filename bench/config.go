@@ -1,0 +1,159 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Compression names a block compression algorithm.
+type Compression string
+
+// Compression choices. The empty string means "the engine's default".
+const (
+	CompressionNone   Compression = "none"
+	CompressionSnappy Compression = "snappy"
+)
+
+// Compaction names a compaction strategy.
+type Compaction string
+
+// Compaction choices. The empty string means "the engine's default".
+const (
+	CompactionLeveled Compaction = "leveled"
+	CompactionTiered  Compaction = "tiered"
+)
+
+// Config holds the storage knobs handed to an engine's Opener. Engines map
+// them onto their own options and ignore the ones they do not have. A zero
+// field means "the engine's default", except BloomBits, where 0 disables
+// bloom filters (kvbench's flag default is 10).
+type Config struct {
+	Dir          string      // directory holding the store's files
+	Sync         bool        // fsync the log on every Put/Delete
+	Compression  Compression // block compression
+	BloomBits    int         // bloom filter bits per key; 0 = no filter
+	Compaction   Compaction  // compaction strategy
+	MemtableSize int64       // bytes buffered before a flush
+	CacheSize    int64       // block cache bytes
+	BlockSize    int         // target uncompressed data block bytes
+}
+
+// Validate reports knob values no engine could accept.
+func (c Config) Validate() error {
+	switch c.Compression {
+	case "", CompressionNone, CompressionSnappy:
+	default:
+		return fmt.Errorf("lsmkv/bench: compression %q: want none or snappy", c.Compression)
+	}
+	switch c.Compaction {
+	case "", CompactionLeveled, CompactionTiered:
+	default:
+		return fmt.Errorf("lsmkv/bench: compaction %q: want leveled or tiered", c.Compaction)
+	}
+	if c.BloomBits < 0 || c.BloomBits > 64 {
+		return fmt.Errorf("lsmkv/bench: bloom_bits %d: want 0..64", c.BloomBits)
+	}
+	if c.MemtableSize < 0 || c.CacheSize < 0 || c.BlockSize < 0 {
+		return fmt.Errorf("lsmkv/bench: memtable_size, cache_size and block_size must not be negative")
+	}
+	return nil
+}
+
+// Defaults for Options, matching db_bench where db_bench has the knob.
+const (
+	DefaultNum              = 100_000
+	DefaultKeySize          = 16
+	DefaultValueSize        = 100
+	DefaultFillBatch        = 1000 // entries per batch for fillbatch
+	DefaultCompressionRatio = 0.5
+	DefaultSeed             = 301 // the seed LevelDB's db_bench fixes for its generators
+	DefaultZipfTheta        = 0.99
+)
+
+// DefaultBenchmarks is the suite run when none is named.
+var DefaultBenchmarks = []string{"fillseq", "fillrandom", "overwrite", "readrandom", "readseq", "seekrandom", "deleterandom"}
+
+// Options describes a whole kvbench run: which engine, which workloads, and
+// the workload parameters. Zero fields take the defaults above in
+// EnsureDefaults.
+type Options struct {
+	EngineName       string   // registered engine name
+	Engine           Config   // storage knobs; Engine.Dir must be set
+	Benchmarks       []string // workload names, run in order
+	Num              int64    // keys in the key space and ops for writes
+	Reads            int64    // ops for read and YCSB phases; 0 = Num
+	KeySize          int      // bytes per key (zero-padded decimal)
+	ValueSize        int      // bytes per value
+	Threads          int      // concurrent workers per phase
+	BatchSize        int      // entries per WriteBatch for writes; 1 = Put
+	SeekNexts        int      // entries read after each seekrandom seek
+	CompressionRatio float64  // fraction of each value that is random bytes
+	ZipfTheta        float64  // skew of the zipfian and latest generators
+	Seed             uint64   // seeds every generator
+	UseExistingDB    bool     // keep Dir's data; skip fill* phases
+	Verbose          bool     // keep the engine's metrics text per phase
+
+	// Progress, if non-nil, receives a carriage-return progress line for
+	// phases running longer than a second. kvbench sets it only when
+	// stderr is a terminal.
+	Progress io.Writer `json:"-"`
+}
+
+// EnsureDefaults fills zero fields with defaults.
+func (o *Options) EnsureDefaults() {
+	if len(o.Benchmarks) == 0 {
+		o.Benchmarks = append([]string(nil), DefaultBenchmarks...)
+	}
+	setDefault(&o.Num, DefaultNum)
+	setDefault(&o.Reads, o.Num)
+	setDefault(&o.KeySize, DefaultKeySize)
+	setDefault(&o.ValueSize, DefaultValueSize)
+	setDefault(&o.Threads, 1)
+	setDefault(&o.BatchSize, 1)
+	setDefault(&o.CompressionRatio, DefaultCompressionRatio)
+	setDefault(&o.ZipfTheta, DefaultZipfTheta)
+	setDefault(&o.Seed, DefaultSeed)
+}
+
+func setDefault[T int | int64 | uint64 | float64](p *T, def T) {
+	if *p == 0 {
+		*p = def
+	}
+}
+
+// Validate checks the options after EnsureDefaults.
+func (o *Options) Validate() error {
+	if err := o.Engine.Validate(); err != nil {
+		return err
+	}
+	if o.Engine.Dir == "" {
+		return fmt.Errorf("lsmkv/bench: no directory given")
+	}
+	for _, b := range o.Benchmarks {
+		if _, ok := workloads[b]; !ok {
+			return fmt.Errorf("lsmkv/bench: unknown benchmark %q (known: %s)", b, strings.Join(WorkloadNames(), ","))
+		}
+	}
+	switch {
+	case o.Num < 1 || o.Reads < 1:
+		return fmt.Errorf("lsmkv/bench: num and reads must be positive")
+	case o.ValueSize < 0 || o.ValueSize > 64<<20:
+		return fmt.Errorf("lsmkv/bench: value_size %d: want 0..64MiB", o.ValueSize)
+	case o.Threads < 1 || o.Threads > 1024:
+		return fmt.Errorf("lsmkv/bench: threads %d: want 1..1024", o.Threads)
+	case o.BatchSize < 1:
+		return fmt.Errorf("lsmkv/bench: batch_size %d: want >= 1", o.BatchSize)
+	case o.SeekNexts < 0:
+		return fmt.Errorf("lsmkv/bench: seek_nexts %d: want >= 0", o.SeekNexts)
+	case o.CompressionRatio <= 0 || o.CompressionRatio > 1:
+		return fmt.Errorf("lsmkv/bench: compression_ratio %g: want (0,1]", o.CompressionRatio)
+	case o.ZipfTheta <= 0 || o.ZipfTheta >= 1:
+		return fmt.Errorf("lsmkv/bench: zipf theta %g: want (0,1)", o.ZipfTheta)
+	}
+	// Keys are decimal indexes; YCSB inserts can add up to Reads keys.
+	if need := len(fmt.Sprint(o.Num + o.Reads)); o.KeySize < need || o.KeySize > 1024 {
+		return fmt.Errorf("lsmkv/bench: key_size %d: want %d..1024 to hold %d keys in decimal", o.KeySize, need, o.Num+o.Reads)
+	}
+	return nil
+}

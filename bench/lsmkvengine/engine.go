@@ -1,0 +1,107 @@
+// Package lsmkvengine adapts lsmkv.DB to bench.Engine and registers it under
+// the name "lsmkv". Import it for its side effect:
+//
+//	import _ "github.com/lsmkv/lsmkv/bench/lsmkvengine"
+package lsmkvengine
+
+import (
+	"errors"
+
+	"github.com/lsmkv/lsmkv"
+	"github.com/lsmkv/lsmkv/bench"
+)
+
+func init() { bench.Register("lsmkv", Open) }
+
+// Options maps a bench.Config onto lsmkv.Options.
+func Options(cfg bench.Config) *lsmkv.Options {
+	o := &lsmkv.Options{
+		Sync:            cfg.Sync,
+		MemtableSize:    cfg.MemtableSize,
+		BlockSize:       cfg.BlockSize,
+		BlockCacheSize:  cfg.CacheSize,
+		BloomBitsPerKey: cfg.BloomBits,
+	}
+	if cfg.BloomBits == 0 {
+		o.BloomBitsPerKey = -1 // bench: 0 means no filter; lsmkv: 0 means default
+	}
+	switch cfg.Compression {
+	case bench.CompressionNone:
+		o.Compression = lsmkv.NoCompression
+	case bench.CompressionSnappy:
+		o.Compression = lsmkv.SnappyCompression
+	}
+	switch cfg.Compaction {
+	case bench.CompactionLeveled:
+		o.Compaction = lsmkv.LeveledCompaction
+	case bench.CompactionTiered:
+		o.Compaction = lsmkv.TieredCompaction
+	}
+	return o
+}
+
+// Open opens an lsmkv DB in cfg.Dir.
+func Open(cfg bench.Config) (bench.Engine, error) {
+	db, err := lsmkv.Open(cfg.Dir, Options(cfg))
+	if err != nil {
+		return nil, err
+	}
+	return &engine{db: db, sync: cfg.Sync}, nil
+}
+
+type engine struct {
+	db   *lsmkv.DB
+	sync bool
+}
+
+func (e *engine) Put(k, v []byte) error { return e.db.Put(k, v) }
+
+func (e *engine) Get(k []byte) ([]byte, bool, error) {
+	v, err := e.db.Get(k)
+	if errors.Is(err, lsmkv.ErrNotFound) {
+		return nil, false, nil
+	}
+	return v, err == nil, err
+}
+
+func (e *engine) Delete(k []byte) error { return e.db.Delete(k) }
+
+func (e *engine) WriteBatch(ops []bench.Op, sync bool) error {
+	var b lsmkv.Batch
+	for _, op := range ops {
+		if op.Kind == bench.OpDelete {
+			b.Delete(op.Key)
+		} else {
+			b.Put(op.Key, op.Value)
+		}
+	}
+	return e.db.Write(&b, &lsmkv.WriteOptions{Sync: sync || e.sync})
+}
+
+func (e *engine) NewIterator() (bench.Iter, error) {
+	it, err := e.db.NewIterator(nil)
+	if err != nil {
+		return nil, err
+	}
+	return it, nil
+}
+
+func (e *engine) Flush() error { return e.db.Flush() }
+func (e *engine) Close() error { return e.db.Close() }
+
+// Metrics reports lsmkv's counters to the runner.
+func (e *engine) Metrics() bench.EngineMetrics {
+	m := e.db.Metrics()
+	em := bench.EngineMetrics{
+		WriteAmp:        m.WriteAmplification(),
+		Gets:            m.Gets,
+		TablesProbed:    m.TablesProbed,
+		FilterChecks:    m.FilterChecks,
+		FilterNegatives: m.FilterNegatives,
+		Text:            m.String(),
+	}
+	for _, l := range m.Levels {
+		em.Levels = append(em.Levels, bench.LevelShape{NumFiles: l.NumFiles, Size: l.Size})
+	}
+	return em
+}

@@ -1,0 +1,47 @@
+package bench
+
+import "fmt"
+
+// metrics returns the engine's counters, or zeros if it has none.
+func (r *runner) metrics() EngineMetrics {
+	if m, ok := r.eng.(Metricser); ok {
+		return m.Metrics()
+	}
+	return EngineMetrics{}
+}
+
+// measure fills res's amplification fields from the engine's counters
+// after the phase (differences against before for the per-phase ratios)
+// and the runner's own count of live keys.
+//
+// Live bytes are exact for a constant value size: the runner knows which
+// keys 0..num-1 are present, and YCSB inserts beyond num are never deleted.
+// With UseExistingDB the store is assumed to hold keys 0..num-1.
+func (r *runner) measure(res *PhaseResult, before EngineMetrics) error {
+	after := r.metrics()
+	res.WriteAmp = after.WriteAmp
+	if gets := after.Gets - before.Gets; gets > 0 && after.TablesProbed > 0 {
+		res.ReadAmp = float64(after.TablesProbed-before.TablesProbed) / float64(gets)
+	}
+	if checks := after.FilterChecks - before.FilterChecks; checks > 0 {
+		res.FilterUsefulRate = float64(after.FilterNegatives-before.FilterNegatives) / float64(checks)
+	}
+	res.Levels = after.Levels
+	if r.o.Verbose {
+		res.EngineText = after.Text
+	}
+	res.DiskBytes = after.DiskBytes
+	if res.DiskBytes == 0 {
+		size, err := DirSize(r.o.Engine.Dir)
+		if err != nil {
+			return fmt.Errorf("measure size: %w", err)
+		}
+		res.DiskBytes = size
+	}
+	liveKeys := r.live.count() + r.keyCount.Load() - r.o.Num
+	res.LiveBytes = liveKeys * int64(r.o.KeySize+r.o.ValueSize)
+	if res.LiveBytes > 0 && res.DiskBytes > 0 {
+		res.SpaceAmp = float64(res.DiskBytes) / float64(res.LiveBytes)
+	}
+	return nil
+}

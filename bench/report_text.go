@@ -1,0 +1,71 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// WriteTable prints rep as a db_bench-style table, one row per phase, with
+// latencies in microseconds and "-" for what the engine did not report.
+// With Options.Verbose, each phase's engine metrics text follows.
+func WriteTable(w io.Writer, rep *Report) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	head := []string{"benchmark", "micros/op", "ops/s", "MB/s", "p50(us)", "p99(us)", "p99.9(us)", "write-amp", "space-amp", "read-amp"}
+	if rep.SweepParam != "" {
+		head = append([]string{rep.SweepParam}, head...)
+	}
+	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
+	for i := range rep.Results {
+		fmt.Fprintln(tw, strings.Join(tableRow(rep, &rep.Results[i]), "\t")+"\t")
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, r := range rep.Results {
+		if r.EngineText != "" {
+			if _, err := fmt.Fprintf(w, "\n--- %s%s\n%s", r.Name, sweepSuffix(rep, &r), r.EngineText); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func tableRow(rep *Report, r *PhaseResult) []string {
+	var row []string
+	if rep.SweepParam != "" {
+		row = append(row, r.SweepValue)
+	}
+	row = append(row, r.Name)
+	if r.Skipped {
+		return append(row, "skipped", "", "", "", "", "", "", "", "")
+	}
+	return append(row,
+		fmt.Sprintf("%.3f", r.MicrosPerOp()),
+		fmt.Sprintf("%.0f", r.OpsPerSec()),
+		fmt.Sprintf("%.1f", r.MBPerSec()),
+		micros(r.Latency.P50), micros(r.Latency.P99), micros(r.Latency.P999),
+		ratio(r.WriteAmp), ratio(r.SpaceAmp), ratio(r.ReadAmp))
+}
+
+func sweepSuffix(rep *Report, r *PhaseResult) string {
+	if rep.SweepParam == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (%s=%s)", rep.SweepParam, r.SweepValue)
+}
+
+func micros(d time.Duration) string {
+	return fmt.Sprintf("%.1f", float64(d)/float64(time.Microsecond))
+}
+
+// ratio formats an amplification factor; zero means unknown.
+func ratio(f float64) string {
+	if f == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", f)
+}

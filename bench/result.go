@@ -1,0 +1,63 @@
+package bench
+
+import "time"
+
+// PhaseResult is what one benchmark phase measured. Ratios that the engine
+// cannot provide are zero and reported as "-".
+type PhaseResult struct {
+	Name       string
+	SweepValue string `json:",omitempty"` // the swept parameter's value, in sweeps
+	Skipped    bool   `json:",omitempty"` // fill phase skipped under UseExistingDB
+
+	Ops     int64         // operations done (entries, for batches and scans)
+	Elapsed time.Duration // wall time of the timed part
+	Bytes   int64         // user key+value bytes written or read
+	Found   int64         // reads and seeks that found their key
+	Latency HistSummary   // per call: per batch for batched writes
+
+	// Throughput is ops/s in consecutive intervals of ThroughputInterval.
+	Throughput         []float64
+	ThroughputInterval time.Duration
+
+	WriteAmp         float64      // engine-reported, cumulative since Open
+	SpaceAmp         float64      // DiskBytes / LiveBytes after the phase
+	ReadAmp          float64      // tables probed per Get during the phase
+	FilterUsefulRate float64      // filter negatives / filter checks during the phase
+	DiskBytes        int64        // store size after the phase
+	LiveBytes        int64        // key+value bytes of the live keys after the phase
+	Levels           []LevelShape `json:",omitempty"`
+	EngineText       string       `json:",omitempty"` // engine metrics text, with -v
+}
+
+// MicrosPerOp returns the average wall time per op in microseconds, as
+// db_bench reports it (elapsed time divided by ops, across all threads).
+func (r *PhaseResult) MicrosPerOp() float64 {
+	if r.Ops == 0 {
+		return 0
+	}
+	return float64(r.Elapsed) / float64(time.Microsecond) / float64(r.Ops)
+}
+
+// OpsPerSec returns the phase's overall throughput.
+func (r *PhaseResult) OpsPerSec() float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return float64(r.Ops) / r.Elapsed.Seconds()
+}
+
+// MBPerSec returns user bytes per second in MiB/s, as db_bench's "MB/s".
+func (r *PhaseResult) MBPerSec() float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return float64(r.Bytes) / (1 << 20) / r.Elapsed.Seconds()
+}
+
+// Report is a whole run: its options and every phase's result.
+type Report struct {
+	Engine     string
+	Options    Options
+	SweepParam string `json:",omitempty"` // set for sweeps
+	Results    []PhaseResult
+}

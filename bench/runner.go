@@ -1,0 +1,193 @@
+package bench
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Run runs opts.Benchmarks in order against the engine registered as
+// opts.EngineName, storing data in opts.Engine.Dir, which must be empty or
+// missing unless opts.UseExistingDB is set (fill phases empty it again).
+// A phase error stops the run; the results so far are returned with it.
+func Run(opts Options) (*Report, error) {
+	opts.EnsureDefaults()
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	open, err := Lookup(opts.EngineName)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Engine: opts.EngineName, Options: opts}
+	rep.Results, err = runAll(&opts, open)
+	return rep, err
+}
+
+// runner holds the state that lives across the phases of one run.
+type runner struct {
+	o        *Options
+	open     Opener
+	eng      Engine
+	live     *liveSet
+	keyCount atomic.Int64 // keys 0..keyCount-1 may exist; YCSB inserts grow it
+	values   *ValueGen    // the shared value pool that workers fork
+	phaseNo  uint64
+}
+
+func runAll(o *Options, open Opener) (results []PhaseResult, err error) {
+	if err := prepareDir(o.Engine.Dir, o.UseExistingDB); err != nil {
+		return nil, err
+	}
+	r := &runner{o: o, open: open, live: newLiveSet(o.Num),
+		values: NewValueGen(rand.New(rand.NewPCG(o.Seed, 0)), o.CompressionRatio, o.ValueSize)}
+	r.keyCount.Store(o.Num)
+	if o.UseExistingDB {
+		r.live.fill()
+	}
+	if r.eng, err = open(o.Engine); err != nil {
+		return nil, fmt.Errorf("lsmkv/bench: open %s: %w", o.EngineName, err)
+	}
+	defer func() {
+		if cerr := r.eng.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("lsmkv/bench: close: %w", cerr)
+		}
+	}()
+	for _, name := range o.Benchmarks {
+		res, err := r.runPhase(name)
+		if err != nil {
+			return results, fmt.Errorf("lsmkv/bench: %s: %w", name, err)
+		}
+		results = append(results, res)
+	}
+	return results, nil
+}
+
+// prepareDir creates dir, refusing to run over someone's data: fill phases
+// delete everything in the directory.
+func prepareDir(dir string, useExisting bool) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("lsmkv/bench: %w", err)
+	}
+	if useExisting {
+		return nil
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("lsmkv/bench: %w", err)
+	}
+	if len(ents) > 0 {
+		return fmt.Errorf("lsmkv/bench: directory %s is not empty: use an empty directory or -use_existing_db", dir)
+	}
+	return nil
+}
+
+// reset closes the engine, empties its directory and reopens it, for a
+// phase that starts from an empty store.
+func (r *runner) reset() error {
+	if err := r.eng.Close(); err != nil {
+		return fmt.Errorf("close: %w", err)
+	}
+	ents, err := os.ReadDir(r.o.Engine.Dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		if err := os.RemoveAll(filepath.Join(r.o.Engine.Dir, e.Name())); err != nil {
+			return err
+		}
+	}
+	r.live.clear()
+	r.keyCount.Store(r.o.Num)
+	if r.eng, err = r.open(r.o.Engine); err != nil {
+		return fmt.Errorf("reopen: %w", err)
+	}
+	return nil
+}
+
+// phase is the state shared by the workers of one phase.
+type phase struct {
+	*runner
+	done   atomic.Int64 // ops done so far, for the progress sampler
+	failed atomic.Bool  // set by the first worker to fail; the rest stop
+}
+
+func (r *runner) runPhase(name string) (PhaseResult, error) {
+	wl := workloads[name]
+	res := PhaseResult{Name: name, ThroughputInterval: throughputInterval}
+	if wl.fresh {
+		if r.o.UseExistingDB {
+			res.Skipped = true
+			return res, nil
+		}
+		if err := r.reset(); err != nil {
+			return res, err
+		}
+	}
+	r.phaseNo++
+	before := r.metrics()
+	ph := &phase{runner: r}
+	total := wl.ops(r.o)
+	workers := ph.newWorkers()
+	s := startSampler(name, total, &ph.done, r.o.Progress)
+	start := time.Now()
+	err := runWorkers(workers, wl, total)
+	res.Elapsed = time.Since(start)
+	res.Throughput = s.stop()
+	hist := NewHistogram()
+	for _, w := range workers {
+		hist.Merge(w.hist)
+		res.Ops += w.ops
+		res.Bytes += w.bytes
+		res.Found += w.found
+	}
+	res.Latency = hist.Summary()
+	if err != nil {
+		return res, err
+	}
+	if wl.writes {
+		// Untimed, so that space amp counts all data and later reads
+		// come from the store's tables rather than its write buffer.
+		if err := r.eng.Flush(); err != nil {
+			return res, fmt.Errorf("flush: %w", err)
+		}
+	}
+	return res, r.measure(&res, before)
+}
+
+// newWorkers builds the phase's workers before the clock starts.
+func (ph *phase) newWorkers() []*worker {
+	workers := make([]*worker, ph.o.Threads)
+	for i := range workers {
+		// Stream 0 is the value pool's; phases are numbered from 1.
+		rng := rand.New(rand.NewPCG(ph.o.Seed, ph.phaseNo<<32|uint64(i)))
+		workers[i] = &worker{ph: ph, o: ph.o, eng: ph.eng, rng: rng, hist: NewHistogram(),
+			vals: ph.values.Fork(rng.IntN(len(ph.values.pool)))}
+	}
+	return workers
+}
+
+// runWorkers runs total ops of wl split evenly over workers and returns
+// the first error.
+func runWorkers(workers []*worker, wl workload, total int64) error {
+	n := int64(len(workers))
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i, w := range workers {
+		first, count := total*int64(i)/n, total*int64(i+1)/n-total*int64(i)/n
+		wg.Go(func() {
+			errs[i] = wl.run(w, first, count)
+			w.flushProgress()
+			if errs[i] != nil {
+				w.ph.failed.Store(true)
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}

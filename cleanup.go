@@ -1,0 +1,74 @@
+package lsmkv
+
+import (
+	"path/filepath"
+
+	"github.com/lsmkv/lsmkv/internal/filename"
+	"github.com/lsmkv/lsmkv/manifest"
+)
+
+// File deletion (docs/ARCHITECTURE.md, "File deletion"): a file is deleted
+// only when nothing can need it again:
+//   - a table when no live version lists it and no flush or compaction is
+//     writing it (pendingOutputs);
+//   - a WAL when its number is below the manifest's log number, i.e. its
+//     writes are in tables recorded by a synced manifest;
+//   - a manifest when CURRENT names a newer one;
+//   - a temp file always (it belonged to an interrupted write).
+
+// deleteObsoleteFiles removes files nothing needs. Deletion errors are only
+// logged: a leftover file wastes space but loses nothing, and the next call
+// retries. REQUIRES: mu held; not ReadOnly.
+func (db *DB) deleteObsoleteFiles() {
+	if db.opts.ReadOnly {
+		return
+	}
+	names, err := db.fs.List(db.dirname)
+	if err != nil {
+		db.opts.Logger.Warn("listing directory for obsolete files", "err", err)
+		return
+	}
+	live := make(map[uint64]struct{})
+	db.vs.LiveFiles(live)
+	for num := range db.pendingOutputs {
+		live[num] = struct{}{}
+	}
+	for _, name := range names {
+		kind, num, ok := filename.Parse(name)
+		if !ok || !db.obsolete(kind, num, live) {
+			continue
+		}
+		if kind == filename.Table {
+			db.tables.evict(num)
+		}
+		path := filepath.Join(db.dirname, name)
+		if err := db.fs.Remove(path); err != nil {
+			db.opts.Logger.Warn("removing obsolete file", "file", name, "err", err)
+			continue
+		}
+		db.opts.Logger.Debug("removed obsolete file", "file", name)
+	}
+}
+
+// obsolete reports whether a file of this kind and number can be deleted.
+func (db *DB) obsolete(kind filename.Kind, num uint64, live map[uint64]struct{}) bool {
+	switch kind {
+	case filename.Table:
+		_, ok := live[num]
+		return !ok
+	case filename.Log:
+		return num < db.vs.LogNum() && (db.log == nil || num != db.log.num)
+	case filename.Manifest:
+		return num < db.vs.ManifestNum()
+	case filename.Temp:
+		return true
+	}
+	return false
+}
+
+// isCurrent reports whether v is the current version. REQUIRES: mu held.
+func (db *DB) isCurrent(v *manifest.Version) bool {
+	cur := db.vs.Current()
+	defer cur.Unref()
+	return cur == v
+}

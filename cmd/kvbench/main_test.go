@@ -1,0 +1,115 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/lsmkv/lsmkv/bench"
+)
+
+func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestRunDefaultSuiteOnMap(t *testing.T) {
+	dir := t.TempDir()
+	report, js := filepath.Join(dir, "r.html"), filepath.Join(dir, "r.json")
+	code, out, errOut := runCmd(t, "-engine=map", "-num=1000", "-report="+report, "-json="+js)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 1+len(bench.DefaultBenchmarks) || !strings.Contains(lines[0], "micros/op") {
+		t.Fatalf("table:\n%s", out)
+	}
+	for i, name := range bench.DefaultBenchmarks {
+		f := strings.Fields(lines[i+1])
+		if len(f) != 10 || f[0] != name {
+			t.Errorf("row %d = %q, want benchmark %s and 10 columns", i, f, name)
+		}
+		if f[8] != "1.00" { // MapEngine's space amp is exact
+			t.Errorf("%s space amp %s", name, f[8])
+		}
+	}
+	if errOut != "" {
+		t.Errorf("stderr not a terminal but got %q", errOut)
+	}
+	f, err := os.Open(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rep, err := bench.ReadJSON(f)
+	if err != nil || rep.Options.Num != 1000 || len(rep.Results) != len(bench.DefaultBenchmarks) {
+		t.Fatalf("json report %+v, %v", rep, err)
+	}
+	if html, err := os.ReadFile(report); err != nil || !strings.Contains(string(html), "<svg") {
+		t.Errorf("html report: %v", err)
+	}
+}
+
+func TestRunJSONToStdoutAndSweep(t *testing.T) {
+	code, out, errOut := runCmd(t, "-engine=map", "-num=200", "-benchmarks=fillseq,readrandom",
+		"-sweep=bloom_bits=0,10", "-json=-", "-v", "-db="+t.TempDir())
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	rep, err := bench.ReadJSON(strings.NewReader(out))
+	if err != nil {
+		t.Fatalf("stdout is not just JSON: %v\n%s", err, out)
+	}
+	var got []string
+	for _, r := range rep.Results {
+		got = append(got, r.SweepValue+"/"+r.Name)
+	}
+	want := []string{"0/fillseq", "0/readrandom", "10/fillseq", "10/readrandom"}
+	if !reflect.DeepEqual(got, want) || rep.SweepParam != "bloom_bits" || rep.Results[0].EngineText == "" {
+		t.Errorf("results %v sweep %q", got, rep.SweepParam)
+	}
+}
+
+func TestBadFlagsExit2(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-num=0"}, "-num=0"},
+		{[]string{"-threads=-1"}, "-threads"},
+		{[]string{"-num=abc"}, "invalid value"},
+		{[]string{"-nosuchflag"}, "not defined"},
+		{[]string{"-compression=zstd"}, "compression"},
+		{[]string{"-compaction=fifo"}, "compaction"},
+		{[]string{"-bloom_bits=-3"}, "bloom_bits"},
+		{[]string{"-benchmarks=fillseq,bogus"}, "unknown benchmark"},
+		{[]string{"-benchmarks=,"}, "empty"},
+		{[]string{"-sweep=fanout=1,2"}, "unknown parameter"},
+		{[]string{"-use_existing_db"}, "needs -db"},
+		{[]string{"-engine=nope"}, "unknown engine"},
+		{[]string{"-key_size=3"}, "key_size"},
+		{[]string{"stray"}, "unexpected arguments"},
+	} {
+		args := append([]string{"-engine=map"}, tc.args...)
+		code, out, errOut := runCmd(t, args...)
+		if code != exitUsage || !strings.Contains(errOut, tc.want) || out != "" {
+			t.Errorf("%v: exit %d, stderr %q, want 2 and %q", tc.args, code, errOut, tc.want)
+		}
+	}
+}
+
+func TestRunFailureExit1(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "precious"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runCmd(t, "-engine=map", "-num=10", "-db="+dir)
+	if code != exitFailure || !strings.Contains(errOut, "not empty") {
+		t.Errorf("exit %d stderr %q", code, errOut)
+	}
+}

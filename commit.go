@@ -1,0 +1,324 @@
+package lsmkv
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/lsmkv/lsmkv/internal/filename"
+	"github.com/lsmkv/lsmkv/internal/keys"
+	"github.com/lsmkv/lsmkv/memtable"
+	"github.com/lsmkv/lsmkv/wal"
+)
+
+// The write path (docs/ARCHITECTURE.md, "Write path"): writers queue up; the
+// writer at the head of the queue leads a commit group. The leader merges
+// the batches of the writers behind it into one WAL record, appends it with
+// one write (and one fsync if any of them asked for Sync), inserts the
+// entries into the memtable, publishes the new visible sequence number and
+// wakes the group. This is LevelDB's group commit: under concurrency many
+// writers share one write and one fsync.
+
+// maxGroupBytes caps the bytes a leader gathers into one group so that a
+// small write is not delayed behind a huge group.
+const maxGroupBytes = 1 << 20
+
+// writer is one caller waiting in the commit queue.
+type writer struct {
+	batch *Batch // nil: a request to rotate the memtable (Flush)
+	sync  bool
+	done  bool
+	err   error
+	cond  sync.Cond // uses DB.mu
+}
+
+var writerPool = sync.Pool{New: func() any { return new(writer) }}
+
+// Put sets key to value.
+func (db *DB) Put(key, value []byte) error {
+	var b Batch
+	b.Put(key, value)
+	return db.Write(&b, nil)
+}
+
+// Delete removes key. Deleting an absent key is not an error.
+func (db *DB) Delete(key []byte) error {
+	var b Batch
+	b.Delete(key)
+	return db.Write(&b, nil)
+}
+
+// Write applies the batch atomically: after a crash it is recovered whole or
+// not at all. A nil opts uses Options.Sync. The batch may be reused after
+// Write returns.
+func (db *DB) Write(b *Batch, opts *WriteOptions) error {
+	if b == nil {
+		return invalidf("nil batch")
+	}
+	if b.err != nil {
+		return b.err
+	}
+	if db.opts.ReadOnly {
+		return ErrReadOnly
+	}
+	sync := db.opts.Sync
+	if opts != nil {
+		sync = opts.Sync
+	}
+	if b.empty() {
+		db.mu.Lock()
+		defer db.mu.Unlock()
+		return db.errIfClosed()
+	}
+	return db.commit(b, sync)
+}
+
+// commit queues w and waits until a leader (perhaps this writer) has
+// committed it.
+func (db *DB) commit(b *Batch, sync bool) error {
+	w := writerPool.Get().(*writer)
+	*w = writer{batch: b, sync: sync}
+	w.cond.L = &db.mu
+	defer writerPool.Put(w)
+
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if err := db.errIfClosed(); err != nil {
+		return err
+	}
+	db.writers = append(db.writers, w)
+	for !w.done && db.writers[0] != w {
+		w.cond.Wait()
+	}
+	if w.done {
+		return w.err
+	}
+	db.lead(w)
+	return w.err
+}
+
+// lead commits a group headed by w. REQUIRES: mu held, w == writers[0].
+// mu is released during the WAL write and the memtable insert; the leader
+// alone touches the WAL writer and db.mem, so they need no lock.
+func (db *DB) lead(w *writer) {
+	force := w.batch == nil
+	group, record := db.writers[:1], (*Batch)(nil)
+	if !force {
+		group, record = db.gatherGroup()
+	}
+	err := db.makeRoomForWrite(force, record)
+	if err == nil && !force {
+		seq := db.lastSeq + 1
+		db.lastSeq += keys.SeqNum(record.count)
+		needSync := false
+		for _, g := range group {
+			needSync = needSync || g.sync
+		}
+		mem, log := db.mem, db.log
+		db.mu.Unlock()
+		err = db.applyGroup(record, seq, needSync, mem, log)
+		db.mu.Lock()
+		if err != nil {
+			db.setBgErr(err)
+		} else {
+			db.visibleSeq.Store(uint64(db.lastSeq))
+		}
+	}
+	for _, g := range group {
+		g.err, g.done = err, true
+		if g != w {
+			g.cond.Signal()
+		}
+	}
+	db.writers = db.writers[len(group):]
+	if len(db.writers) > 0 {
+		db.writers[0].cond.Signal()
+	} else if db.closed {
+		db.bgCond.Broadcast() // Close waits for an empty queue
+	}
+}
+
+// gatherGroup picks the writers that join the leader's group and returns
+// the merged batch. A writer asking for Sync does not join a group whose
+// leader did not ask for it... it does: one fsync covers the whole group, so
+// the group syncs if anyone asked. REQUIRES: mu held.
+func (db *DB) gatherGroup() ([]*writer, *Batch) {
+	lead := db.writers[0]
+	n := 1
+	size := len(lead.batch.data)
+	for n < len(db.writers) {
+		next := db.writers[n]
+		if next.batch == nil || size+len(next.batch.data) > maxGroupBytes {
+			break
+		}
+		size += len(next.batch.data)
+		n++
+	}
+	if n == 1 {
+		return db.writers[:1], lead.batch
+	}
+	db.groupBatch.Reset()
+	for _, g := range db.writers[:n] {
+		db.groupBatch.appendBatch(g.batch)
+	}
+	return db.writers[:n], &db.groupBatch
+}
+
+// applyGroup writes the group's record to the WAL and its entries to the
+// memtable. Runs without mu.
+func (db *DB) applyGroup(b *Batch, seq keys.SeqNum, sync bool, mem *memEntry, log *walHandle) error {
+	rec := b.setSeq(seq)
+	if err := log.w.Append(rec); err != nil {
+		return fmt.Errorf("lsmkv: WAL append to %s: %w", filename.Make(filename.Log, log.num), err)
+	}
+	db.stats.walBytes.Add(int64(len(rec)))
+	db.stats.userBytes.Add(b.user)
+	if sync {
+		start := time.Now()
+		if err := log.w.Sync(); err != nil {
+			return fmt.Errorf("lsmkv: WAL sync of %s: %w", filename.Make(filename.Log, log.num), err)
+		}
+		db.stats.walSyncs.Add(1)
+		db.stats.walSyncNanos.Add(int64(time.Since(start)))
+	}
+	return applyToMemtable(mem.mt, rec)
+}
+
+// applyToMemtable inserts a batch record's entries. The leader made room
+// beforehand, so ErrFull here is a bug in the size estimate.
+func applyToMemtable(mt *memtable.Memtable, rec []byte) error {
+	r, err := newBatchReader(rec)
+	if err != nil {
+		return err
+	}
+	seq := r.seq
+	for {
+		kind, key, value, ok, err := r.next()
+		if err != nil || !ok {
+			return err
+		}
+		if err := mt.Add(seq, kind, key, value); err != nil {
+			return fmt.Errorf("lsmkv: memtable insert: %w", err)
+		}
+		seq++
+	}
+}
+
+// makeRoomForWrite makes sure the memtable can take the group's batch b,
+// rotating the memtable and stalling writers when flushes or L0
+// compactions fall behind. force (b == nil) rotates a non-empty memtable.
+// REQUIRES: mu held; caller is the commit leader.
+func (db *DB) makeRoomForWrite(force bool, b *Batch) error {
+	var need int64
+	if b != nil {
+		need = b.mem
+	}
+	slowedDown := false
+	for {
+		if db.bgErr != nil {
+			return db.bgErr
+		}
+		l0 := db.l0Count()
+		switch {
+		case !force && !slowedDown && l0 >= db.slowdownTrigger():
+			// Delay this write by 1ms rather than stopping all writes later:
+			// it hands the CPU to compaction while latency stays bounded.
+			slowedDown = true
+			db.stall(func() {
+				db.mu.Unlock()
+				time.Sleep(time.Millisecond)
+				db.mu.Lock()
+			}, "L0 slowdown", l0)
+		case !force && db.mem.mt.Size()+need <= db.mem.mt.Capacity():
+			return nil
+		case force && db.mem.mt.Empty():
+			return nil
+		case len(db.imm) >= maxImmutable:
+			db.stall(db.bgCond.Wait, "memtables waiting for flush", len(db.imm))
+		case l0 >= db.opts.L0StopWritesTrigger:
+			db.stall(db.bgCond.Wait, "L0 stop trigger", l0)
+		default:
+			if err := db.rotateMemtable(need); err != nil {
+				return err
+			}
+			force = false
+		}
+	}
+}
+
+// maxImmutable is how many full memtables may wait for flush before writes
+// stop: one flushing plus one queued keeps the flush goroutine busy.
+const maxImmutable = 2
+
+// slowdownTrigger is the L0 file count at which writes are delayed: halfway
+// between the compaction trigger and the stop trigger.
+func (db *DB) slowdownTrigger() int {
+	return (db.opts.L0CompactionTrigger + db.opts.L0StopWritesTrigger + 1) / 2
+}
+
+// stall runs wait, counting it in Metrics and logging it.
+func (db *DB) stall(wait func(), reason string, n int) {
+	start := time.Now()
+	wait()
+	d := time.Since(start)
+	db.stats.stalls.Add(1)
+	db.stats.stallNanos.Add(int64(d))
+	db.opts.Logger.Info("write stall", "reason", reason, "count", n, "duration", d)
+}
+
+// l0Count returns the number of L0 tables. REQUIRES: mu held.
+func (db *DB) l0Count() int {
+	v := db.vs.Current()
+	defer v.Unref()
+	return v.NumFiles(0)
+}
+
+// rotateMemtable syncs and retires the current WAL, starts a new one,
+// freezes the memtable and starts a new one big enough for need bytes.
+// REQUIRES: mu held; caller is the commit leader (or Open).
+func (db *DB) rotateMemtable(need int64) error {
+	// Sync the old WAL first: a later synced write in the new WAL must not
+	// survive a power loss that loses earlier writes (prefix property).
+	if err := db.log.w.Sync(); err != nil {
+		db.setBgErr(err)
+		return err
+	}
+	num := db.vs.NewFileNum()
+	log, err := db.createWAL(num)
+	if err != nil {
+		db.setBgErr(err)
+		return err
+	}
+	if err := db.log.w.Close(); err != nil {
+		db.opts.Logger.Warn("closing old WAL", "err", err)
+	}
+	db.log = log
+	db.imm = append(db.imm[:len(db.imm):len(db.imm)], db.mem)
+	db.mem = db.newMemEntry(num, need)
+	db.bgCond.Broadcast() // wake the flush goroutine
+	return nil
+}
+
+// newMemEntry makes a memtable for WAL num with room for at least need bytes.
+func (db *DB) newMemEntry(num uint64, need int64) *memEntry {
+	size := db.opts.MemtableSize
+	if need > size {
+		size = need
+	}
+	return &memEntry{mt: memtable.New(size), logNum: num}
+}
+
+// createWAL creates WAL file num and makes its directory entry durable, so
+// that synced writes to it survive power loss.
+func (db *DB) createWAL(num uint64) (*walHandle, error) {
+	path := filename.Path(db.dirname, filename.Log, num)
+	f, err := db.fs.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("lsmkv: create WAL: %w", err)
+	}
+	if err := db.fs.SyncDir(db.dirname); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lsmkv: sync dir after creating WAL: %w", err)
+	}
+	return &walHandle{num: num, file: f, w: wal.NewWriter(f, num)}, nil
+}

@@ -1,0 +1,269 @@
+package lsmkv
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/lsmkv/lsmkv/compaction"
+	"github.com/lsmkv/lsmkv/internal/iterator"
+	"github.com/lsmkv/lsmkv/internal/keys"
+	"github.com/lsmkv/lsmkv/manifest"
+)
+
+// errCompactionAborted stops a compaction when the DB closes.
+var errCompactionAborted = errors.New("lsmkv: compaction aborted by Close")
+
+// compactLoop is the compaction goroutine: whenever the picker finds a level
+// over its target (or too many L0 tables), it runs one compaction.
+func (db *DB) compactLoop() {
+	defer db.bgDone.Done()
+	picker := compaction.NewPicker(db.compactOpt)
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	for {
+		var c *compaction.Compaction
+		var v *manifest.Version
+		for !db.closing.Load() {
+			if db.bgErr == nil && !db.compacting {
+				v = db.vs.Current()
+				if c = picker.Pick(v); c != nil {
+					break
+				}
+				v.Unref()
+			}
+			db.bgCond.Wait()
+		}
+		if db.closing.Load() {
+			return
+		}
+		db.compacting = true
+		err := db.runCompaction(c)
+		v.Unref()
+		db.compacting = false
+		if err != nil && !errors.Is(err, errCompactionAborted) {
+			db.setBgErr(err)
+		}
+		db.bgCond.Broadcast()
+	}
+}
+
+// Compact merges every table overlapping the user keys [start, end] down
+// the levels until it reaches the bottom level; nil start and end mean the
+// whole key space, and leave L0 and every level but the bottom empty. It
+// flushes the memtable first and blocks until done.
+func (db *DB) Compact(start, end []byte) error {
+	if db.opts.ReadOnly {
+		return ErrReadOnly
+	}
+	if start != nil && end != nil && bytes.Compare(start, end) > 0 {
+		return invalidf("Compact range start %q is after end %q", start, end)
+	}
+	if err := db.Flush(); err != nil {
+		return err
+	}
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	for db.compacting && db.bgErr == nil && !db.closed {
+		db.bgCond.Wait()
+	}
+	if err := db.errIfClosed(); err != nil {
+		return err
+	}
+	if db.bgErr != nil {
+		return db.bgErr
+	}
+	db.compacting = true
+	defer func() {
+		db.compacting = false
+		db.bgCond.Broadcast()
+	}()
+	for level := 0; level < manifest.NumLevels-1; level++ {
+		if err := db.compactLevelManual(level, start, end); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// compactLevelManual pushes level's tables in [start, end] one level down.
+// REQUIRES: mu held and db.compacting set by the caller.
+func (db *DB) compactLevelManual(level int, start, end []byte) error {
+	for {
+		if db.bgErr != nil {
+			return db.bgErr
+		}
+		v := db.vs.Current()
+		c := compaction.PickManual(v, db.compactOpt, level, start, end)
+		if c == nil {
+			v.Unref()
+			return nil
+		}
+		err := db.runCompaction(c)
+		v.Unref()
+		if err != nil {
+			if !errors.Is(err, errCompactionAborted) {
+				db.setBgErr(err)
+			}
+			return err
+		}
+		if level == 0 && start == nil && end == nil {
+			continue // L0 tables flushed meanwhile: keep going until L0 is empty
+		}
+		return nil
+	}
+}
+
+// runCompaction executes c and installs its result. REQUIRES: mu held (it
+// is released while tables are read and written) and a ref on c's version.
+func (db *DB) runCompaction(c *compaction.Compaction) error {
+	start := time.Now()
+	if c.IsTrivialMove() {
+		edit := c.Edit(c.Inputs[0])
+		if err := db.vs.LogAndApply(edit); err != nil {
+			return fmt.Errorf("lsmkv: record move in manifest: %w", err)
+		}
+		db.opts.Logger.Info("moved table", "table", c.Inputs[0][0].Num, "from", c.Level, "to", c.OutputLevel)
+		db.deleteObsoleteFiles()
+		return nil
+	}
+	snaps := db.snapshotSeqs()
+	db.mu.Unlock()
+	outputs, err := db.mergeInputs(c, snaps)
+	db.mu.Lock()
+	if err != nil {
+		db.removeOutputs(outputs)
+		return err
+	}
+	edit := c.Edit(outputs)
+	err = db.vs.LogAndApply(edit)
+	db.clearPending(edit)
+	if err != nil {
+		return fmt.Errorf("lsmkv: record compaction in manifest: %w", err)
+	}
+	db.recordCompaction(c, outputs, time.Since(start))
+	db.deleteObsoleteFiles()
+	return nil
+}
+
+// removeOutputs deletes the tables of a failed compaction. REQUIRES: mu held.
+func (db *DB) removeOutputs(outputs []*manifest.FileMeta) {
+	for _, f := range outputs {
+		delete(db.pendingOutputs, f.Num)
+	}
+	db.deleteObsoleteFiles()
+}
+
+// mergeInputs merges c's input tables into new tables at c.OutputLevel.
+// Runs without mu.
+func (db *DB) mergeInputs(c *compaction.Compaction, snaps []keys.SeqNum) ([]*manifest.FileMeta, error) {
+	var iters []iterator.Iterator
+	for _, in := range c.InputLevels() {
+		if in.Level == 0 {
+			for _, f := range in.Files {
+				it, err := db.tables.newIter(f)
+				if err != nil {
+					closeAll(iters)
+					return nil, err
+				}
+				iters = append(iters, it)
+			}
+			continue
+		}
+		iters = append(iters, iterator.NewLevel(in.Files, db.tables.newIter))
+	}
+	merged := iterator.NewMerging(iters...)
+	defer merged.Close()
+	ci := compaction.NewIter(merged, snaps, c.ElideTombstone)
+	outputs, err := db.writeOutputs(c, ci)
+	db.stats.compactBytesRead.Add(int64(c.InputBytes()))
+	return outputs, err
+}
+
+func closeAll(iters []iterator.Iterator) {
+	for _, it := range iters {
+		it.Close()
+	}
+}
+
+// writeOutputs writes the compaction iterator's entries to tables, cutting
+// a new table at TargetFileSize or where the grandparent overlap says, but
+// only between user keys, so that a level's tables never share a user key.
+func (db *DB) writeOutputs(c *compaction.Compaction, ci *compaction.Iter) ([]*manifest.FileMeta, error) {
+	var outputs []*manifest.FileMeta
+	var out *tableOutput
+	var lastUkey []byte
+	n := 0
+	for ok := ci.First(); ok; ok = ci.Next() {
+		if n++; n%1024 == 0 && db.closing.Load() {
+			return db.abandonOutput(outputs, out, errCompactionAborted)
+		}
+		key := ci.Key()
+		ukey := keys.UserKey(key)
+		stop := c.ShouldStopBefore(key)
+		if out != nil && !bytes.Equal(ukey, lastUkey) &&
+			(stop || int64(out.w.EstimatedSize()) >= db.opts.TargetFileSize) {
+			meta, err := out.finish()
+			if err != nil {
+				return outputs, err
+			}
+			outputs, out = append(outputs, meta), nil
+		}
+		if out == nil {
+			var err error
+			if out, err = db.newTableOutput(); err != nil {
+				return outputs, err
+			}
+		}
+		if err := out.w.Add(key, ci.Value()); err != nil {
+			return db.abandonOutput(outputs, out, err)
+		}
+		lastUkey = append(lastUkey[:0], ukey...)
+	}
+	if err := ci.Error(); err != nil {
+		return db.abandonOutput(outputs, out, err)
+	}
+	if out != nil {
+		meta, err := out.finish()
+		if err != nil {
+			return outputs, err
+		}
+		outputs = append(outputs, meta)
+	}
+	if err := db.fs.SyncDir(db.dirname); err != nil {
+		return outputs, fmt.Errorf("lsmkv: sync dir after compaction: %w", err)
+	}
+	return outputs, nil
+}
+
+func (db *DB) abandonOutput(outputs []*manifest.FileMeta, out *tableOutput, err error) ([]*manifest.FileMeta, error) {
+	if out != nil {
+		out.abandon()
+	}
+	return outputs, err
+}
+
+// recordCompaction updates Metrics and logs a finished compaction.
+// REQUIRES: mu held.
+func (db *DB) recordCompaction(c *compaction.Compaction, outputs []*manifest.FileMeta, d time.Duration) {
+	var written uint64
+	for _, f := range outputs {
+		written += f.Size
+	}
+	db.stats.compactions.Add(1)
+	db.stats.compactBytesWritten.Add(int64(written))
+	db.stats.levelWritten[c.OutputLevel].Add(int64(written))
+	for _, in := range c.InputLevels() {
+		var n uint64
+		for _, f := range in.Files {
+			n += f.Size
+		}
+		db.stats.levelRead[in.Level].Add(int64(n))
+		if in.Level != c.OutputLevel {
+			db.stats.levelIn[c.OutputLevel].Add(int64(n))
+		}
+	}
+	db.opts.Logger.Info("compacted", "reason", c.Reason, "from", c.Level, "to", c.OutputLevel,
+		"input_bytes", c.InputBytes(), "outputs", len(outputs), "output_bytes", written, "duration", d)
+}

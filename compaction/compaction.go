@@ -1,0 +1,192 @@
+package compaction
+
+import (
+	"bytes"
+
+	"github.com/lsmkv/lsmkv/internal/keys"
+	"github.com/lsmkv/lsmkv/manifest"
+)
+
+// InputLevel is the set of input tables a compaction takes from one level.
+type InputLevel struct {
+	Level int
+	Files []*manifest.FileMeta // in the level's order
+}
+
+// Compaction describes one compaction: which tables to merge and where the
+// output goes. Pick and PickManual build it; the engine executes it.
+//
+// The engine merges every table of InputLevels() (each L0 table is its own
+// sorted run; the tables of one L1+ level form one run), passes the merged
+// stream through an Iter with ElideTombstone as its elide function, cuts
+// output tables at TargetFileSize or where ShouldStopBefore says (always at
+// a user-key boundary), and installs Edit(outputs). When IsTrivialMove is
+// true it may instead install Edit(Inputs[0]) without reading any data.
+//
+// Invariants (for every picked compaction):
+//   - 1 <= OutputLevel < NumLevels and Level < OutputLevel.
+//   - No table at OutputLevel outside Inputs[1] overlaps the user-key range
+//     of the inputs, so the output can never overlap a table left in place.
+//   - Inputs at L0 are closed under overlap: no L0 table left behind
+//     overlaps them, so no older version of a key can stay above the output.
+//
+// Concurrency: a Compaction is not safe for concurrent use; ElideTombstone
+// and ShouldStopBefore keep cursors. REQUIRES: the caller holds a reference
+// on the version the compaction was picked from until it is installed or
+// abandoned.
+type Compaction struct {
+	Level       int // the shallowest input level
+	OutputLevel int // the level that receives the output
+	// Inputs[0] holds the input tables at Level, Inputs[1] those at
+	// OutputLevel (possibly none).
+	Inputs [2][]*manifest.FileMeta
+	// Between holds, for Tiered only, whole runs taken from levels strictly
+	// between Level and OutputLevel, shallowest first. Always empty for
+	// Leveled.
+	Between []InputLevel
+	// Grandparents are the tables at OutputLevel+1 that overlap the inputs'
+	// key range; ShouldStopBefore uses them (Leveled only).
+	Grandparents []*manifest.FileMeta
+	Reason       string  // why it was picked, for logs: "L0 file count 5 >= 4"
+	Score        float64 // the score that triggered it (>= 1), 0 if manual
+	Manual       bool    // picked by PickManual: never a trivial move
+
+	v                *manifest.Version
+	maxGPOverlap     int64
+	levelPtrs        [manifest.NumLevels]int // ElideTombstone cursors
+	gpIndex          int                     // ShouldStopBefore cursor
+	gpSeenKey        bool
+	gpOverlappedSize int64
+}
+
+// newCompaction fills in the fields every constructor sets.
+func newCompaction(v *manifest.Version, opts *Options, level, out int) *Compaction {
+	return &Compaction{v: v, Level: level, OutputLevel: out, maxGPOverlap: opts.MaxGrandparentOverlap}
+}
+
+// InputLevels returns every input, level by level from shallowest to
+// deepest, leaving out empty levels. The engine merges all of them.
+func (c *Compaction) InputLevels() []InputLevel {
+	var out []InputLevel
+	if len(c.Inputs[0]) > 0 {
+		out = append(out, InputLevel{c.Level, c.Inputs[0]})
+	}
+	out = append(out, c.Between...)
+	if len(c.Inputs[1]) > 0 {
+		out = append(out, InputLevel{c.OutputLevel, c.Inputs[1]})
+	}
+	return out
+}
+
+// InputBytes returns the total size of the input tables.
+func (c *Compaction) InputBytes() uint64 {
+	var n uint64
+	for _, in := range c.InputLevels() {
+		n += totalSize(in.Files)
+	}
+	return n
+}
+
+// IsTrivialMove reports whether the engine may move the single input table
+// to OutputLevel with a manifest edit alone: exactly one input table, none
+// at OutputLevel, and not so much grandparent overlap that the moved table
+// would make a later compaction expensive. Manual compactions are never
+// trivial moves, because users run them to rewrite data (and drop
+// tombstones).
+func (c *Compaction) IsTrivialMove() bool {
+	return !c.Manual && len(c.Inputs[0]) == 1 && len(c.Inputs[1]) == 0 &&
+		len(c.Between) == 0 && int64(totalSize(c.Grandparents)) <= c.maxGPOverlap
+}
+
+// Edit returns the version edit that installs the compaction: it deletes
+// every input table and adds outputs at OutputLevel. For a trivial move,
+// pass Inputs[0] as outputs.
+func (c *Compaction) Edit(outputs []*manifest.FileMeta) *manifest.VersionEdit {
+	e := &manifest.VersionEdit{}
+	for _, in := range c.InputLevels() {
+		for _, f := range in.Files {
+			e.Deleted = append(e.Deleted, manifest.DeletedFile{Level: in.Level, Num: f.Num})
+		}
+	}
+	for _, f := range outputs {
+		e.Added = append(e.Added, manifest.NewFile{Level: c.OutputLevel, Meta: *f})
+	}
+	return e
+}
+
+// ElideTombstone reports whether no level deeper than OutputLevel can hold
+// ukey, so that a tombstone for ukey with nothing older among the inputs
+// shadows nothing and may be dropped.
+//
+// REQUIRES: successive calls pass non-decreasing user keys (the order of a
+// compaction's output); the per-level cursors then make the whole pass
+// linear in the number of deeper tables, as in LevelDB's IsBaseLevelForKey.
+func (c *Compaction) ElideTombstone(ukey []byte) bool {
+	for level := c.OutputLevel + 1; level < manifest.NumLevels; level++ {
+		files := c.v.Levels[level]
+		for ; c.levelPtrs[level] < len(files); c.levelPtrs[level]++ {
+			f := files[c.levelPtrs[level]]
+			if bytes.Compare(ukey, keys.UserKey(f.Largest)) <= 0 {
+				if bytes.Compare(ukey, keys.UserKey(f.Smallest)) >= 0 {
+					return false // f's range holds ukey
+				}
+				break // ukey falls in the gap before f
+			}
+		}
+	}
+	return true
+}
+
+// ShouldStopBefore reports whether the engine should finish the current
+// output table before adding ikey, because the table already overlaps more
+// than MaxGrandparentOverlap bytes of grandparents (LevelDB's rule). It only
+// ever returns true on the first entry of a user key, so honouring it keeps
+// a user key's versions in one table.
+//
+// REQUIRES: called once for each output entry, in order.
+func (c *Compaction) ShouldStopBefore(ikey []byte) bool {
+	ukey := keys.UserKey(ikey)
+	gps := c.Grandparents
+	for c.gpIndex < len(gps) && bytes.Compare(ukey, keys.UserKey(gps[c.gpIndex].Largest)) > 0 {
+		// The output has moved past this grandparent: the table being
+		// written overlaps it entirely, unless nothing was written yet.
+		if c.gpSeenKey {
+			c.gpOverlappedSize += int64(gps[c.gpIndex].Size)
+		}
+		c.gpIndex++
+	}
+	c.gpSeenKey = true
+	if c.gpOverlappedSize > c.maxGPOverlap {
+		c.gpOverlappedSize = 0
+		return true
+	}
+	return false
+}
+
+// totalSize sums the sizes of files.
+func totalSize(files []*manifest.FileMeta) uint64 {
+	var n uint64
+	for _, f := range files {
+		n += f.Size
+	}
+	return n
+}
+
+// keyRange returns the smallest and largest user keys of the given sets of
+// files. REQUIRES: at least one file.
+func keyRange(sets ...[]*manifest.FileMeta) (smallest, largest []byte) {
+	first := true
+	for _, files := range sets {
+		for _, f := range files {
+			s, l := keys.UserKey(f.Smallest), keys.UserKey(f.Largest)
+			if first || bytes.Compare(s, smallest) < 0 {
+				smallest = s
+			}
+			if first || bytes.Compare(l, largest) > 0 {
+				largest = l
+			}
+			first = false
+		}
+	}
+	return smallest, largest
+}

@@ -1,0 +1,154 @@
+package lsmkv
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+
+	"github.com/lsmkv/lsmkv/cache"
+	"github.com/lsmkv/lsmkv/compaction"
+	"github.com/lsmkv/lsmkv/internal/keys"
+	"github.com/lsmkv/lsmkv/manifest"
+	"github.com/lsmkv/lsmkv/memtable"
+	"github.com/lsmkv/lsmkv/sstable"
+	"github.com/lsmkv/lsmkv/vfs"
+	"github.com/lsmkv/lsmkv/wal"
+)
+
+// DB is an open database. Every method is safe for concurrent use.
+//
+// Goroutines: callers' goroutines run writes (one of them at a time leads a
+// commit group, see commit.go) and reads; one flush goroutine turns
+// immutable memtables into L0 tables (flush.go); one compaction goroutine
+// merges tables down the levels (compact.go).
+type DB struct {
+	dirname string
+	opts    Options // defaults filled in; never modified after Open
+	fs      vfs.FS
+
+	fileLock   io.Closer // nil when ReadOnly
+	blockCache *cache.Cache
+	tables     *tableCache
+	readStats  sstable.ReadStats
+	compactOpt compaction.Options
+	stats      dbStats // atomic counters behind Metrics
+
+	// visibleSeq is the sequence number of the newest write that readers
+	// may see: every write at or below it has been applied to the memtable.
+	visibleSeq atomic.Uint64
+
+	// closing tells background goroutines to stop at the next safe point.
+	closing atomic.Bool
+	bgDone  sync.WaitGroup
+
+	mu sync.Mutex
+	// bgCond is signalled (with mu) whenever background work finishes, the
+	// tree changes, or the commit queue moves.
+	bgCond *sync.Cond
+
+	// Guarded by mu.
+	closed  bool
+	bgErr   error       // sticky: a failed flush, compaction or WAL write stops writes
+	writers []*writer   // commit queue; writers[0] leads the next group
+	mem     *memEntry   // the mutable memtable; only the commit leader writes to it
+	imm     []*memEntry // immutable memtables waiting for flush, oldest first
+	log     *walHandle  // the WAL that mem's writes go to; nil when ReadOnly
+	vs      *manifest.VersionSet
+	// pendingOutputs are tables being written: not yet in any version, but
+	// not obsolete either.
+	pendingOutputs map[uint64]struct{}
+	compacting     bool // a compaction (automatic or manual) is running
+	flushing       bool // the flush goroutine is writing a table
+	snapshots      map[*Snapshot]struct{}
+	iterators      map[*Iterator]struct{}
+	lastSeq        keys.SeqNum // last sequence number assigned (>= visibleSeq)
+
+	// groupBatch merges a commit group's batches; only the leader uses it.
+	groupBatch Batch
+}
+
+// memEntry is a memtable and the WAL that holds its writes.
+type memEntry struct {
+	mt     *memtable.Memtable
+	logNum uint64
+}
+
+// walHandle is the open WAL file.
+type walHandle struct {
+	num  uint64
+	file vfs.File
+	w    *wal.Writer
+}
+
+// Close closes the DB. Iterators and snapshots still open are released and
+// reported in the returned error: a leaked iterator pins old tables on disk.
+// Later calls to any method return ErrClosed.
+func (db *DB) Close() error {
+	db.mu.Lock()
+	if db.closed {
+		db.mu.Unlock()
+		return ErrClosed
+	}
+	db.closed = true
+	for len(db.writers) > 0 {
+		db.bgCond.Wait()
+	}
+	db.closing.Store(true)
+	db.bgCond.Broadcast()
+	db.mu.Unlock()
+	db.bgDone.Wait()
+
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	leakErr := db.releaseLeaked()
+	var errs []error
+	if db.log != nil {
+		if db.bgErr == nil {
+			errs = append(errs, db.log.w.Sync())
+		}
+		errs = append(errs, db.log.w.Close())
+	}
+	errs = append(errs, db.tables.close(), db.vs.Close())
+	if db.fileLock != nil {
+		errs = append(errs, db.fileLock.Close())
+	}
+	errs = append(errs, leakErr)
+	return errors.Join(errs...)
+}
+
+// releaseLeaked closes iterators and snapshots the caller forgot.
+// REQUIRES: mu held.
+func (db *DB) releaseLeaked() error {
+	nIter, nSnap := len(db.iterators), len(db.snapshots)
+	for it := range db.iterators {
+		it.releaseLocked()
+	}
+	for s := range db.snapshots {
+		delete(db.snapshots, s)
+		s.closed = true
+	}
+	if nIter+nSnap == 0 {
+		return nil
+	}
+	return fmt.Errorf("lsmkv: Close released %d open iterator(s) and %d open snapshot(s) the caller did not close", nIter, nSnap)
+}
+
+// errIfClosed returns ErrClosed after Close. REQUIRES: mu held.
+func (db *DB) errIfClosed() error {
+	if db.closed {
+		return ErrClosed
+	}
+	return nil
+}
+
+// setBgErr records the first background error; writes fail with it from
+// then on. REQUIRES: mu held.
+func (db *DB) setBgErr(err error) {
+	if err != nil && db.bgErr == nil {
+		db.bgErr = err
+		db.opts.Logger.Error("background error: writes stopped", "err", err)
+	}
+	db.bgCond.Broadcast()
+}

@@ -1,0 +1,204 @@
+package lsmkv
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/lsmkv/lsmkv/compaction"
+	"github.com/lsmkv/lsmkv/internal/filename"
+	"github.com/lsmkv/lsmkv/internal/iterator"
+	"github.com/lsmkv/lsmkv/internal/keys"
+	"github.com/lsmkv/lsmkv/manifest"
+	"github.com/lsmkv/lsmkv/memtable"
+	"github.com/lsmkv/lsmkv/sstable"
+	"github.com/lsmkv/lsmkv/vfs"
+)
+
+// Flush writes the memtable to an L0 table and returns when it, and every
+// memtable frozen before it, is in a synced table recorded in the synced
+// manifest.
+func (db *DB) Flush() error {
+	if db.opts.ReadOnly {
+		return ErrReadOnly
+	}
+	if err := db.commit(nil, false); err != nil {
+		return err
+	}
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	for len(db.imm) > 0 && db.bgErr == nil && !db.closing.Load() {
+		db.bgCond.Wait()
+	}
+	if db.bgErr != nil {
+		return db.bgErr
+	}
+	return db.errIfClosed()
+}
+
+// flushLoop is the flush goroutine: it writes the oldest immutable
+// memtable to L0 whenever there is one.
+func (db *DB) flushLoop() {
+	defer db.bgDone.Done()
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	for {
+		for !db.closing.Load() && (len(db.imm) == 0 || db.bgErr != nil) {
+			db.bgCond.Wait()
+		}
+		if db.closing.Load() {
+			return
+		}
+		db.flushing = true
+		err := db.flushOldest()
+		db.flushing = false
+		if err != nil {
+			db.setBgErr(err)
+		}
+		db.bgCond.Broadcast()
+	}
+}
+
+// flushOldest writes imm[0] to L0 and records it, with the WALs it makes
+// obsolete, in the manifest. REQUIRES: mu held; released during the write.
+func (db *DB) flushOldest() error {
+	m := db.imm[0]
+	snaps := db.snapshotSeqs()
+	db.mu.Unlock()
+	start := time.Now()
+	meta, err := db.writeL0(m.mt, snaps)
+	db.mu.Lock()
+	if err != nil {
+		return err
+	}
+	// The oldest WAL still needed is the next memtable's.
+	nextLog := db.mem.logNum
+	if len(db.imm) > 1 {
+		nextLog = db.imm[1].logNum
+	}
+	edit := &manifest.VersionEdit{HasLogNum: true, LogNum: nextLog, HasLastSeq: true, LastSeq: db.lastSeq}
+	if meta != nil {
+		edit.Added = []manifest.NewFile{{Level: 0, Meta: *meta}}
+	}
+	err = db.vs.LogAndApply(edit)
+	db.clearPending(edit)
+	if err != nil {
+		return fmt.Errorf("lsmkv: record flush in manifest: %w", err)
+	}
+	db.imm = append([]*memEntry(nil), db.imm[1:]...)
+	db.logFlush(meta, m, time.Since(start))
+	db.deleteObsoleteFiles()
+	return nil
+}
+
+func (db *DB) logFlush(meta *manifest.FileMeta, m *memEntry, d time.Duration) {
+	if meta == nil {
+		db.opts.Logger.Info("flush: memtable held nothing visible", "wal", m.logNum)
+		return
+	}
+	db.stats.flushes.Add(1)
+	db.stats.flushBytes.Add(int64(meta.Size))
+	db.opts.Logger.Info("flushed memtable to L0",
+		"table", filename.Make(filename.Table, meta.Num), "entries", m.mt.Len(),
+		"memtable_bytes", m.mt.Size(), "table_bytes", meta.Size, "duration", d)
+}
+
+// writeL0 writes a memtable to a new table, dropping versions that no
+// snapshot in snaps (nor the latest state) can see. It returns nil if the
+// memtable is empty. The table's number stays in pendingOutputs until the
+// caller records it (clearPending).
+func (db *DB) writeL0(mt *memtable.Memtable, snaps []keys.SeqNum) (*manifest.FileMeta, error) {
+	if mt.Empty() {
+		return nil, nil
+	}
+	in := mt.NewIter()
+	ci := compaction.NewIter(in, snaps, func([]byte) bool { return false })
+	defer in.Close()
+	out, err := db.newTableOutput()
+	if err != nil {
+		return nil, err
+	}
+	for ok := ci.First(); ok; ok = ci.Next() {
+		if err := out.w.Add(ci.Key(), ci.Value()); err != nil {
+			out.abandon()
+			return nil, err
+		}
+	}
+	if err := ci.Error(); err != nil {
+		out.abandon()
+		return nil, err
+	}
+	meta, err := out.finish()
+	if err != nil {
+		return nil, err
+	}
+	if err := db.fs.SyncDir(db.dirname); err != nil {
+		return nil, fmt.Errorf("lsmkv: sync dir after writing %s: %w", out.path, err)
+	}
+	return meta, nil
+}
+
+var _ iterator.Iterator = (*memtable.Iter)(nil)
+
+// tableOutput is a table being written by a flush or compaction.
+type tableOutput struct {
+	db   *DB
+	num  uint64
+	path string
+	file vfs.File
+	w    *sstable.Writer
+}
+
+// newTableOutput allocates a file number, marks it pending and creates the
+// file.
+func (db *DB) newTableOutput() (*tableOutput, error) {
+	db.mu.Lock()
+	num := db.vs.NewFileNum()
+	db.pendingOutputs[num] = struct{}{}
+	db.mu.Unlock()
+	path := filename.Path(db.dirname, filename.Table, num)
+	f, err := db.fs.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("lsmkv: create table: %w", err)
+	}
+	return &tableOutput{db: db, num: num, path: path, file: f, w: sstable.NewWriter(f, db.tableWriterOptions())}, nil
+}
+
+func (db *DB) tableWriterOptions() sstable.WriterOptions {
+	o := sstable.WriterOptions{BlockSize: db.opts.BlockSize, BloomBitsPerKey: db.opts.BloomBitsPerKey}
+	if db.opts.Compression == SnappyCompression {
+		o.Compression = sstable.SnappyCompression
+	}
+	return o
+}
+
+// finish completes and syncs the table and returns its metadata.
+func (t *tableOutput) finish() (*manifest.FileMeta, error) {
+	props, err := t.w.Finish()
+	if cerr := t.file.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.db.fs.Remove(t.path)
+		return nil, fmt.Errorf("lsmkv: finish %s: %w", t.path, err)
+	}
+	return &manifest.FileMeta{
+		Num: t.num, Size: props.FileSize,
+		Smallest: props.Smallest, Largest: props.Largest,
+		SmallestSeq: props.SmallestSeq, LargestSeq: props.LargestSeq,
+	}, nil
+}
+
+// abandon closes and removes a table that will not be used.
+func (t *tableOutput) abandon() {
+	t.file.Close()
+	t.db.fs.Remove(t.path)
+}
+
+// clearPending forgets the pending outputs an edit recorded (or failed to
+// record: then they are obsolete and deleteObsoleteFiles removes them).
+// REQUIRES: mu held.
+func (db *DB) clearPending(edit *manifest.VersionEdit) {
+	for _, a := range edit.Added {
+		delete(db.pendingOutputs, a.Meta.Num)
+	}
+}

@@ -1,0 +1,249 @@
+package iterator
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/lsmkv/lsmkv/internal/corruption"
+	"github.com/lsmkv/lsmkv/internal/keys"
+)
+
+// VisibleOptions says what a Visible iterator shows.
+type VisibleOptions struct {
+	Seq        keys.SeqNum // read at this snapshot: entries with seq > Seq are invisible
+	LowerBound []byte      // user keys >= LowerBound (nil: unbounded)
+	UpperBound []byte      // user keys <  UpperBound (nil: unbounded)
+}
+
+// Visible turns an internal iterator (the merge of memtables and tables)
+// into what a user sees at one snapshot: each live user key once, with its
+// newest value whose seq <= Seq, within the bounds. This is the logic
+// behind the public lsmkv.Iterator; it follows LevelDB's DBIter.
+//
+// Invariants, while Valid:
+//   - forward: in is at the newest visible entry of the current user key, a
+//     Set; Key and Value are read from in.
+//   - backward: in is at the last entry before every entry of the current
+//     user key (or exhausted); Key and Value are copies in savedKey and
+//     savedValue, because to find the newest version of a key while moving
+//     backward one must step over it to the older key before.
+//
+// Concurrency: not safe for concurrent use.
+type Visible struct {
+	in         Iterator
+	opts       VisibleOptions
+	dir        direction
+	valid      bool
+	err        error  // a malformed internal key; once set, stays
+	savedKey   []byte // user key: the current one (backward) or the one to skip (forward)
+	savedValue []byte // the current value (backward)
+	seekKey    []byte // reused buffer for internal seek keys
+}
+
+// NewVisible returns a Visible over in, which it owns: Close closes in.
+// The bounds in opts are not copied; the caller must not modify them.
+func NewVisible(in Iterator, opts VisibleOptions) *Visible {
+	return &Visible{in: in, opts: opts}
+}
+
+// SeekGE moves to the first visible user key >= ukey, or >= LowerBound if
+// ukey is below it.
+func (v *Visible) SeekGE(ukey []byte) bool {
+	if lo := v.opts.LowerBound; lo != nil && bytes.Compare(ukey, lo) < 0 {
+		ukey = lo
+	}
+	v.dir = forward
+	// Versions of ukey newer than Seq sort before this seek key: skip them.
+	v.seekKey = keys.AppendSeekKey(v.seekKey[:0], ukey, v.opts.Seq)
+	v.in.SeekGE(v.seekKey)
+	return v.findNext(false)
+}
+
+// SeekLT moves to the last visible user key < ukey, or < UpperBound if ukey
+// is above it.
+func (v *Visible) SeekLT(ukey []byte) bool {
+	if hi := v.opts.UpperBound; hi != nil && bytes.Compare(ukey, hi) > 0 {
+		ukey = hi
+	}
+	v.dir = backward
+	// The smallest internal key of ukey: everything before it has a smaller
+	// user key.
+	v.seekKey = keys.AppendSeekKey(v.seekKey[:0], ukey, keys.MaxSeqNum)
+	v.in.SeekLT(v.seekKey)
+	return v.findPrev()
+}
+
+// First moves to the first visible user key (>= LowerBound).
+func (v *Visible) First() bool {
+	if v.opts.LowerBound != nil {
+		return v.SeekGE(v.opts.LowerBound)
+	}
+	v.dir = forward
+	v.in.First()
+	return v.findNext(false)
+}
+
+// Last moves to the last visible user key (< UpperBound).
+func (v *Visible) Last() bool {
+	if v.opts.UpperBound != nil {
+		return v.SeekLT(v.opts.UpperBound)
+	}
+	v.dir = backward
+	v.in.Last()
+	return v.findPrev()
+}
+
+// Next moves to the next visible user key. On an invalid iterator it
+// returns false.
+func (v *Visible) Next() bool {
+	if !v.Valid() {
+		return false
+	}
+	if v.dir == backward {
+		// savedKey holds the current key. Go back to its first entry and
+		// let findNext skip all of its versions.
+		v.dir = forward
+		v.seekKey = keys.AppendSeekKey(v.seekKey[:0], v.savedKey, keys.MaxSeqNum)
+		v.in.SeekGE(v.seekKey)
+		return v.findNext(true)
+	}
+	v.savedKey = append(v.savedKey[:0], keys.UserKey(v.in.Key())...)
+	v.in.Next()
+	return v.findNext(true)
+}
+
+// Prev moves to the previous visible user key. On an invalid iterator it
+// returns false.
+func (v *Visible) Prev() bool {
+	if !v.Valid() {
+		return false
+	}
+	if v.dir == forward {
+		// Move the input back to just before the current key's entries,
+		// the starting point findPrev expects.
+		v.dir = backward
+		v.seekKey = keys.AppendSeekKey(v.seekKey[:0], keys.UserKey(v.in.Key()), keys.MaxSeqNum)
+		v.in.SeekLT(v.seekKey)
+	}
+	return v.findPrev()
+}
+
+// findNext moves the input forward to the newest visible Set of a user key whose
+// newest visible entry is not a tombstone. If skipping, entries whose user
+// key is <= savedKey are passed over: they belong to keys already shown or
+// deleted.
+func (v *Visible) findNext(skipping bool) bool {
+	v.valid = false
+	for ; v.in.Valid(); v.in.Next() {
+		ukey, seq, kind, ok := v.decode()
+		if !ok {
+			return false
+		}
+		if hi := v.opts.UpperBound; hi != nil && bytes.Compare(ukey, hi) >= 0 {
+			return false
+		}
+		if seq > v.opts.Seq {
+			continue
+		}
+		if skipping && bytes.Compare(ukey, v.savedKey) <= 0 {
+			continue
+		}
+		if kind == keys.KindDelete {
+			// Hide the older versions of this key too.
+			v.savedKey = append(v.savedKey[:0], ukey...)
+			skipping = true
+			continue
+		}
+		v.valid = true
+		return v.Valid()
+	}
+	return false
+}
+
+// findPrev moves the input backward over the entries of the previous user key,
+// keeping a copy of the newest visible one, and stops on the entry before
+// them. Keys whose newest visible entry is a tombstone are passed over.
+func (v *Visible) findPrev() bool {
+	v.valid = false
+	found := false // savedKey and savedValue hold a visible Set
+	for ; v.in.Valid(); v.in.Prev() {
+		ukey, seq, kind, ok := v.decode()
+		if !ok {
+			return false
+		}
+		if lo := v.opts.LowerBound; lo != nil && bytes.Compare(ukey, lo) < 0 {
+			break
+		}
+		if seq > v.opts.Seq {
+			continue
+		}
+		if found && bytes.Compare(ukey, v.savedKey) < 0 {
+			// An older user key: the one saved is complete.
+			break
+		}
+		// A newer version of the saved key, or of a key after a tombstone.
+		found = kind != keys.KindDelete
+		if found {
+			v.savedKey = append(v.savedKey[:0], ukey...)
+			v.savedValue = append(v.savedValue[:0], v.in.Value()...)
+		}
+	}
+	v.valid = found && v.in.Error() == nil
+	return v.Valid()
+}
+
+// decode splits in's current key, recording a corruption error if it is
+// too short to be an internal key.
+func (v *Visible) decode() (ukey []byte, seq keys.SeqNum, kind keys.Kind, ok bool) {
+	ikey := v.in.Key()
+	ukey, seq, kind, ok = keys.Decode(ikey)
+	if !ok && v.err == nil {
+		v.err = fmt.Errorf("lsmkv/iterator: %w",
+			corruption.Errorf("internal iterator", -1, "internal key %x shorter than its %d-byte trailer", ikey, keys.TrailerLen))
+	}
+	return ukey, seq, kind, ok
+}
+
+// Valid reports whether the iterator is positioned at a visible key.
+func (v *Visible) Valid() bool { return v.valid && v.err == nil }
+
+// Key returns the current user key, valid until the next move, or nil if
+// not Valid.
+func (v *Visible) Key() []byte {
+	switch {
+	case !v.Valid():
+		return nil
+	case v.dir == backward:
+		return v.savedKey
+	}
+	return keys.UserKey(v.in.Key())
+}
+
+// Value returns the current value, valid until the next move, or nil if not
+// Valid.
+func (v *Visible) Value() []byte {
+	switch {
+	case !v.Valid():
+		return nil
+	case v.dir == backward:
+		return v.savedValue
+	}
+	return v.in.Value()
+}
+
+// Error returns the first error met: a malformed key or in's error.
+func (v *Visible) Error() error {
+	if v.err != nil {
+		return v.err
+	}
+	return v.in.Error()
+}
+
+// Close closes the underlying iterator and returns the first error met.
+func (v *Visible) Close() error {
+	err := v.in.Close()
+	if v.err != nil {
+		return v.err
+	}
+	return err
+}

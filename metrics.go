@@ -1,0 +1,202 @@
+package lsmkv
+
+import (
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+
+	"github.com/lsmkv/lsmkv/compaction"
+	"github.com/lsmkv/lsmkv/internal/filename"
+	"github.com/lsmkv/lsmkv/manifest"
+)
+
+// dbStats are the running counters behind Metrics. All atomic.
+type dbStats struct {
+	userBytes           atomic.Int64 // key+value bytes of user writes
+	walBytes            atomic.Int64
+	walSyncs            atomic.Int64
+	walSyncNanos        atomic.Int64
+	flushes             atomic.Int64
+	flushBytes          atomic.Int64
+	compactions         atomic.Int64
+	compactBytesRead    atomic.Int64
+	compactBytesWritten atomic.Int64
+	levelIn             [manifest.NumLevels]atomic.Int64
+	levelRead           [manifest.NumLevels]atomic.Int64
+	levelWritten        [manifest.NumLevels]atomic.Int64
+	stalls              atomic.Int64
+	stallNanos          atomic.Int64
+	gets                atomic.Int64
+	tablesProbed        atomic.Int64
+}
+
+// LevelMetrics describes one level of the tree.
+type LevelMetrics struct {
+	NumFiles     int
+	Size         int64   // bytes of tables
+	Score        float64 // compaction score: >= 1 means the level wants compacting
+	BytesIn      int64   // bytes that entered the level: flushed (L0) or moved down from above
+	BytesRead    int64   // bytes compactions read from this level
+	BytesWritten int64   // bytes flushes or compactions wrote to this level
+}
+
+// Metrics is a snapshot of the DB's shape and counters.
+type Metrics struct {
+	Levels []LevelMetrics // L0 first
+
+	UserBytes   int64 // key and value bytes written by the user
+	WALBytes    int64 // bytes appended to WALs
+	WALSyncs    int64
+	Flushes     int64
+	FlushBytes  int64
+	Compactions int64
+	// CompactionBytesRead and Written count table bytes compactions read
+	// and wrote.
+	CompactionBytesRead, CompactionBytesWritten int64
+
+	MemtableBytes    int64 // arena bytes in use, mutable and immutable
+	MemtableCount    int   // including immutable ones waiting for flush
+	BlockCacheBytes  int64
+	BlockCacheHits   int64
+	BlockCacheMisses int64
+	OpenTables       int   // readers in the table cache
+	TableIndexBytes  int64 // index and filter blocks held by open readers
+	PinnedBytes      int64 // table bytes kept only because an iterator or snapshot still needs an old version
+
+	Stalls        int64
+	StallDuration time.Duration
+
+	Gets            int64
+	TablesProbed    int64 // table lookups done by Gets
+	FilterChecks    int64
+	FilterNegatives int64 // lookups the bloom filter answered without reading a block
+
+	Snapshots, Iterators int
+}
+
+// Metrics returns the current metrics.
+func (db *DB) Metrics() *Metrics {
+	m := &Metrics{Levels: make([]LevelMetrics, manifest.NumLevels)}
+	db.mu.Lock()
+	v := db.vs.Current()
+	m.MemtableCount = 1 + len(db.imm)
+	m.MemtableBytes = db.mem.mt.Size()
+	for _, e := range db.imm {
+		m.MemtableBytes += e.mt.Size()
+	}
+	m.Snapshots, m.Iterators = len(db.snapshots), len(db.iterators)
+	m.PinnedBytes = db.pinnedBytes(v)
+	db.mu.Unlock()
+	defer v.Unref()
+
+	scores := compaction.Scores(v, db.compactOpt)
+	for i := range m.Levels {
+		m.Levels[i] = LevelMetrics{
+			NumFiles: v.NumFiles(i), Size: int64(v.LevelSize(i)), Score: scores[i],
+			BytesIn: db.stats.levelIn[i].Load(), BytesRead: db.stats.levelRead[i].Load(),
+			BytesWritten: db.stats.levelWritten[i].Load(),
+		}
+	}
+	m.Levels[0].BytesIn = db.stats.flushBytes.Load()
+	m.Levels[0].BytesWritten = db.stats.flushBytes.Load()
+	db.fillCounters(m)
+	return m
+}
+
+func (db *DB) fillCounters(m *Metrics) {
+	s := &db.stats
+	m.UserBytes, m.WALBytes, m.WALSyncs = s.userBytes.Load(), s.walBytes.Load(), s.walSyncs.Load()
+	m.Flushes, m.FlushBytes = s.flushes.Load(), s.flushBytes.Load()
+	m.Compactions = s.compactions.Load()
+	m.CompactionBytesRead, m.CompactionBytesWritten = s.compactBytesRead.Load(), s.compactBytesWritten.Load()
+	m.Stalls, m.StallDuration = s.stalls.Load(), time.Duration(s.stallNanos.Load())
+	m.Gets, m.TablesProbed = s.gets.Load(), s.tablesProbed.Load()
+	m.FilterChecks, m.FilterNegatives = int64(db.readStats.FilterChecks.Load()), int64(db.readStats.FilterNegatives.Load())
+	if db.blockCache != nil {
+		cm := db.blockCache.Metrics()
+		m.BlockCacheBytes, m.BlockCacheHits, m.BlockCacheMisses = cm.Size, int64(cm.Hits), int64(cm.Misses)
+	}
+	m.OpenTables = db.tables.size()
+	m.TableIndexBytes = db.tables.memoryUsage()
+}
+
+// pinnedBytes sums the sizes of tables that live versions other than cur
+// still list. REQUIRES: mu held.
+func (db *DB) pinnedBytes(cur *manifest.Version) int64 {
+	live := make(map[uint64]struct{})
+	db.vs.LiveFiles(live)
+	for _, files := range cur.Levels {
+		for _, f := range files {
+			delete(live, f.Num)
+		}
+	}
+	var n int64
+	for num := range live {
+		if fi, err := db.fs.Stat(filename.Path(db.dirname, filename.Table, num)); err == nil {
+			n += fi.Size()
+		}
+	}
+	return n
+}
+
+// WriteAmplification is the bytes written to disk (WAL, flushes and
+// compactions) over the bytes the user wrote; 0 before any write.
+func (m *Metrics) WriteAmplification() float64 {
+	if m.UserBytes == 0 {
+		return 0
+	}
+	return float64(m.WALBytes+m.FlushBytes+m.CompactionBytesWritten) / float64(m.UserBytes)
+}
+
+// String formats the metrics as a table of the tree's shape and the
+// counters below it.
+func (m *Metrics) String() string {
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "level\tfiles\tsize\tscore\tbytes in\tread\twritten\tw-amp\t")
+	var total LevelMetrics
+	for i, l := range m.Levels {
+		fmt.Fprintf(tw, "L%d\t%d\t%s\t%.2f\t%s\t%s\t%s\t%.1f\t\n", i, l.NumFiles, humanBytes(l.Size), l.Score,
+			humanBytes(l.BytesIn), humanBytes(l.BytesRead), humanBytes(l.BytesWritten), ratio(l.BytesWritten, l.BytesIn))
+		total.NumFiles += l.NumFiles
+		total.Size += l.Size
+		total.BytesRead += l.BytesRead
+		total.BytesWritten += l.BytesWritten
+	}
+	fmt.Fprintf(tw, "total\t%d\t%s\t\t%s\t%s\t%s\t%.1f\t\n", total.NumFiles, humanBytes(total.Size),
+		humanBytes(m.UserBytes), humanBytes(total.BytesRead), humanBytes(total.BytesWritten+m.WALBytes), m.WriteAmplification())
+	tw.Flush()
+	fmt.Fprintf(&b, "WAL: %s written, %d syncs | flushes: %d (%s) | compactions: %d (read %s, wrote %s)\n",
+		humanBytes(m.WALBytes), m.WALSyncs, m.Flushes, humanBytes(m.FlushBytes), m.Compactions,
+		humanBytes(m.CompactionBytesRead), humanBytes(m.CompactionBytesWritten))
+	fmt.Fprintf(&b, "write amplification: %.2f | stalls: %d (%s)\n", m.WriteAmplification(), m.Stalls, m.StallDuration.Round(time.Millisecond))
+	fmt.Fprintf(&b, "memtables: %d (%s) | block cache: %s, hit rate %.1f%% | open tables: %d (index+filter %s)\n",
+		m.MemtableCount, humanBytes(m.MemtableBytes), humanBytes(m.BlockCacheBytes),
+		100*float64(m.BlockCacheHits)/float64(max(1, m.BlockCacheHits+m.BlockCacheMisses)),
+		m.OpenTables, humanBytes(m.TableIndexBytes))
+	fmt.Fprintf(&b, "gets: %d, tables probed per get %.2f, bloom filter negatives %d of %d checks | pinned by old versions: %s | open snapshots %d, iterators %d\n",
+		m.Gets, ratio(m.TablesProbed, m.Gets), m.FilterNegatives, m.FilterChecks, humanBytes(m.PinnedBytes), m.Snapshots, m.Iterators)
+	return b.String()
+}
+
+func ratio(a, b int64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%dB", n)
+	}
+	div, exp := int64(unit), 0
+	for x := n / unit; x >= unit; x /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f%ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

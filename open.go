@@ -1,0 +1,345 @@
+package lsmkv
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"sync"
+
+	"github.com/lsmkv/lsmkv/cache"
+	"github.com/lsmkv/lsmkv/compaction"
+	"github.com/lsmkv/lsmkv/internal/corruption"
+	"github.com/lsmkv/lsmkv/internal/filename"
+	"github.com/lsmkv/lsmkv/internal/keys"
+	"github.com/lsmkv/lsmkv/manifest"
+	"github.com/lsmkv/lsmkv/memtable"
+	"github.com/lsmkv/lsmkv/wal"
+)
+
+// Open opens the database in dir, creating it if it does not exist (unless
+// opts.ReadOnly). A nil opts means all defaults. Recovery replays the WALs
+// the manifest still needs: a torn final record of the newest WAL is
+// dropped; any other damage is an error wrapping ErrCorruption.
+func Open(dir string, opts *Options) (*DB, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	o.ensureDefaults()
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
+	db := &DB{
+		dirname:        dir,
+		opts:           o,
+		fs:             o.FS,
+		pendingOutputs: make(map[uint64]struct{}),
+		snapshots:      make(map[*Snapshot]struct{}),
+		iterators:      make(map[*Iterator]struct{}),
+	}
+	db.bgCond = sync.NewCond(&db.mu)
+	if o.BlockCacheSize > 0 {
+		db.blockCache = cache.New(o.BlockCacheSize)
+	}
+	db.tables = newTableCache(db)
+	db.compactOpt = compaction.Options{
+		Style:               compaction.Leveled,
+		L0CompactionTrigger: o.L0CompactionTrigger,
+		LevelSizeMultiplier: o.LevelSizeMultiplier,
+		BaseLevelSize:       o.BaseLevelSize,
+		TargetFileSize:      o.TargetFileSize,
+	}
+	if o.Compaction == TieredCompaction {
+		db.compactOpt.Style = compaction.Tiered
+	}
+	db.compactOpt.EnsureDefaults()
+
+	if err := db.open(); err != nil {
+		db.abandon()
+		return nil, err
+	}
+	if !o.ReadOnly {
+		db.bgDone.Add(2)
+		go db.flushLoop()
+		go db.compactLoop()
+	}
+	return db, nil
+}
+
+// abandon releases what a failed Open acquired.
+func (db *DB) abandon() {
+	if db.log != nil {
+		db.log.w.Close()
+	}
+	if db.vs != nil {
+		db.vs.Close()
+	}
+	db.tables.close()
+	if db.fileLock != nil {
+		db.fileLock.Close()
+	}
+}
+
+// open locks the directory, loads or creates the manifest and replays the
+// WALs. REQUIRES: not yet shared with other goroutines.
+func (db *DB) open() error {
+	if err := db.lockDir(); err != nil {
+		return err
+	}
+	if err := db.loadVersionSet(); err != nil {
+		return err
+	}
+	// No other goroutine sees db yet, so recovery runs without mu; the
+	// helpers it shares with the flush path take mu where they need it.
+	if err := db.checkTables(); err != nil {
+		return err
+	}
+	if err := db.recoverWALs(); err != nil {
+		return err
+	}
+	db.visibleSeq.Store(uint64(db.lastSeq))
+	if !db.opts.ReadOnly {
+		db.mu.Lock()
+		db.deleteObsoleteFiles()
+		db.mu.Unlock()
+	}
+	return nil
+}
+
+// lockDir creates dir (unless read-only) and takes the LOCK file. A
+// read-only DB takes no lock: it creates nothing and only reads.
+func (db *DB) lockDir() error {
+	if db.opts.ReadOnly {
+		return nil
+	}
+	if err := db.fs.MkdirAll(db.dirname, 0o755); err != nil {
+		return fmt.Errorf("lsmkv: create %s: %w", db.dirname, err)
+	}
+	l, err := db.fs.Lock(filename.Path(db.dirname, filename.Lock, 0))
+	if err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrLocked, db.dirname, err)
+	}
+	db.fileLock = l
+	return nil
+}
+
+// loadVersionSet opens the manifest named by CURRENT, or creates a new DB.
+func (db *DB) loadVersionSet() error {
+	mopts := manifest.Options{FS: db.fs, Dir: db.dirname, ReadOnly: db.opts.ReadOnly, Logger: db.opts.Logger}
+	_, err := db.fs.Stat(filename.Path(db.dirname, filename.Current, 0))
+	switch {
+	case err == nil:
+		db.vs, err = manifest.Load(mopts)
+	case errors.Is(err, os.ErrNotExist) && !db.opts.ReadOnly:
+		if err := db.checkNoStrayFiles(); err != nil {
+			return err
+		}
+		db.vs, err = manifest.Create(mopts)
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("lsmkv: %s: no database (CURRENT is missing) and ReadOnly forbids creating one: %w", db.dirname, err)
+	}
+	if err != nil {
+		return fmt.Errorf("lsmkv: open %s: %w", db.dirname, err)
+	}
+	db.lastSeq = db.vs.LastSeq()
+	return nil
+}
+
+// checkNoStrayFiles refuses to create a DB over a directory holding tables,
+// WALs or manifests without CURRENT: that is a DB whose CURRENT was lost,
+// and starting afresh would silently hide its data.
+func (db *DB) checkNoStrayFiles() error {
+	names, err := db.fs.List(db.dirname)
+	if err != nil {
+		return fmt.Errorf("lsmkv: list %s: %w", db.dirname, err)
+	}
+	for _, name := range names {
+		if k, _, ok := filename.Parse(name); ok && (k == filename.Table || k == filename.Log || k == filename.Manifest) {
+			return corruption.Errorf(filename.Path(db.dirname, filename.Current, 0), -1,
+				"CURRENT is missing but %s exists", name)
+		}
+	}
+	return nil
+}
+
+// checkTables verifies that every table the manifest lists exists with its
+// recorded size: a missing or short table means lost edits or lost data.
+func (db *DB) checkTables() error {
+	v := db.vs.Current()
+	defer v.Unref()
+	for level, files := range v.Levels {
+		for _, f := range files {
+			path := filename.Path(db.dirname, filename.Table, f.Num)
+			fi, err := db.fs.Stat(path)
+			if err != nil {
+				return corruption.Errorf(path, -1, "table listed at L%d by the manifest is missing: %v", level, err)
+			}
+			if uint64(fi.Size()) != f.Size {
+				return corruption.Errorf(path, -1, "size %d differs from the manifest's %d", fi.Size(), f.Size)
+			}
+		}
+	}
+	return nil
+}
+
+// walsToReplay lists the WALs at or above the manifest's log number, in
+// order, and marks every file number in the directory as used.
+func (db *DB) walsToReplay() ([]uint64, error) {
+	names, err := db.fs.List(db.dirname)
+	if err != nil {
+		return nil, fmt.Errorf("lsmkv: list %s: %w", db.dirname, err)
+	}
+	var logs []uint64
+	for _, name := range names {
+		k, num, ok := filename.Parse(name)
+		if !ok {
+			continue
+		}
+		db.vs.MarkFileNumUsed(num)
+		if k == filename.Log && num >= db.vs.LogNum() {
+			logs = append(logs, num)
+		}
+	}
+	sort.Slice(logs, func(i, j int) bool { return logs[i] < logs[j] })
+	if n := db.vs.LogNum(); n != 0 && (len(logs) == 0 || logs[0] != n) {
+		path := filename.Path(db.dirname, filename.Log, n)
+		return nil, corruption.Errorf(path, -1, "the manifest names this WAL as current but it is missing")
+	}
+	return logs, nil
+}
+
+// recoverWALs replays the WALs into memtables, writes them to L0 tables
+// (unless read-only) and starts a fresh WAL.
+func (db *DB) recoverWALs() error {
+	logs, err := db.walsToReplay()
+	if err != nil {
+		return err
+	}
+	lastNonEmpty, err := db.lastNonEmptyWAL(logs)
+	if err != nil {
+		return err
+	}
+	var recovered []*memEntry
+	mem := db.newMemEntry(0, 0)
+	for i, num := range logs {
+		// Only the newest WAL with records may end torn: a later WAL that is
+		// empty was created by an Open or rotation that had not yet written.
+		allowTorn := i >= lastNonEmpty
+		if err := db.replayWAL(num, allowTorn, &mem, &recovered); err != nil {
+			return err
+		}
+	}
+	if !mem.mt.Empty() {
+		recovered = append(recovered, mem)
+	}
+	if db.opts.ReadOnly {
+		db.imm = recovered
+		db.mem = db.newMemEntry(0, 0)
+		return nil
+	}
+	return db.finishRecovery(recovered)
+}
+
+// lastNonEmptyWAL returns the index in logs of the newest non-empty WAL.
+func (db *DB) lastNonEmptyWAL(logs []uint64) (int, error) {
+	last := 0
+	for i, num := range logs {
+		fi, err := db.fs.Stat(filename.Path(db.dirname, filename.Log, num))
+		if err != nil {
+			return 0, fmt.Errorf("lsmkv: stat WAL: %w", err)
+		}
+		if fi.Size() > 0 {
+			last = i
+		}
+	}
+	return last, nil
+}
+
+// replayWAL applies one WAL's batches to *mem, moving full memtables to
+// *recovered.
+func (db *DB) replayWAL(num uint64, allowTorn bool, mem **memEntry, recovered *[]*memEntry) error {
+	path := filename.Path(db.dirname, filename.Log, num)
+	f, err := db.fs.Open(path)
+	if err != nil {
+		return fmt.Errorf("lsmkv: open WAL: %w", err)
+	}
+	defer f.Close()
+	r := wal.NewReader(f, wal.ReaderOptions{Name: path, LogNum: num, AllowTornTail: allowTorn})
+	for {
+		rec, err := r.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("lsmkv: replay: %w", err)
+		}
+		if err := db.replayBatch(rec, mem, recovered); err != nil {
+			return corruption.Errorf(path, r.Offset(), "%v", err)
+		}
+	}
+}
+
+// replayBatch applies one WAL record (a batch) to the memtable.
+func (db *DB) replayBatch(rec []byte, mem **memEntry, recovered *[]*memEntry) error {
+	r, err := newBatchReader(rec)
+	if err != nil {
+		return err
+	}
+	seq := r.seq
+	for {
+		kind, key, value, ok, err := r.next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		if (*mem).mt.Add(seq, kind, key, value) == memtable.ErrFull {
+			*recovered = append(*recovered, *mem)
+			*mem = db.newMemEntry(0, memtable.EntrySize(len(key), len(value)))
+			if err := (*mem).mt.Add(seq, kind, key, value); err != nil {
+				return err
+			}
+		}
+		seq++
+	}
+	if last := r.seq + keys.SeqNum(r.count) - 1; r.count > 0 && last > db.lastSeq {
+		db.lastSeq = last
+	}
+	return nil
+}
+
+// finishRecovery writes recovered memtables to L0, starts a new WAL and
+// records both in one manifest edit, after which the replayed WALs are
+// obsolete.
+func (db *DB) finishRecovery(recovered []*memEntry) error {
+	edit := &manifest.VersionEdit{}
+	for _, m := range recovered {
+		meta, err := db.writeL0(m.mt, nil)
+		if err != nil {
+			return err
+		}
+		if meta != nil {
+			edit.Added = append(edit.Added, manifest.NewFile{Level: 0, Meta: *meta})
+		}
+	}
+	num := db.vs.NewFileNum()
+	log, err := db.createWAL(num)
+	if err != nil {
+		return err
+	}
+	db.log = log
+	db.mem = db.newMemEntry(num, 0)
+	edit.HasLogNum, edit.LogNum = true, num
+	edit.HasLastSeq, edit.LastSeq = true, db.lastSeq
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	err = db.vs.LogAndApply(edit)
+	db.clearPending(edit)
+	if err != nil {
+		return fmt.Errorf("lsmkv: record recovery in manifest: %w", err)
+	}
+	return nil
+}

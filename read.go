@@ -1,0 +1,126 @@
+package lsmkv
+
+import (
+	"bytes"
+	"math"
+
+	"github.com/lsmkv/lsmkv/internal/keys"
+	"github.com/lsmkv/lsmkv/manifest"
+)
+
+// The read path (docs/ARCHITECTURE.md, "Read path"): the mutable memtable,
+// then the immutable ones newest first, then L0 tables newest first, then
+// at most one table per deeper level. The first entry found for the key at
+// or below the read's sequence number decides: a value, or a tombstone
+// meaning "absent".
+
+// readState is what a read needs, captured under mu: the memtables, a
+// referenced version and the sequence number to read at.
+type readState struct {
+	mem     *memEntry
+	imm     []*memEntry
+	version *manifest.Version
+	seq     keys.SeqNum
+}
+
+// readLatest asks acquireReadState for the newest visible state. It is
+// above every valid sequence number (they have 56 bits).
+const readLatest = keys.SeqNum(math.MaxUint64)
+
+// acquireReadState captures the current state to read at seq (or the latest
+// visible one). The caller must call release.
+func (db *DB) acquireReadState(seq keys.SeqNum) (readState, error) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.closed {
+		return readState{}, ErrClosed
+	}
+	if seq == readLatest {
+		seq = keys.SeqNum(db.visibleSeq.Load())
+	}
+	return readState{mem: db.mem, imm: db.imm, version: db.vs.Current(), seq: seq}, nil
+}
+
+func (rs *readState) release() { rs.version.Unref() }
+
+// Get returns a copy of the value of key, or ErrNotFound.
+func (db *DB) Get(key []byte) ([]byte, error) {
+	return db.get(key, readLatest)
+}
+
+func (db *DB) get(key []byte, seq keys.SeqNum) ([]byte, error) {
+	rs, err := db.acquireReadState(seq)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.release()
+	db.stats.gets.Add(1)
+	value, kind, found, err := db.getFrom(&rs, key)
+	if err != nil {
+		return nil, err
+	}
+	if !found || kind == keys.KindDelete {
+		return nil, ErrNotFound
+	}
+	return append(make([]byte, 0, len(value)), value...), nil
+}
+
+// getFrom looks key up in the memtables and tables of rs, newest first.
+func (db *DB) getFrom(rs *readState, key []byte) (value []byte, kind keys.Kind, found bool, err error) {
+	if value, kind, found = rs.mem.mt.Get(key, rs.seq); found {
+		return value, kind, true, nil
+	}
+	for i := len(rs.imm) - 1; i >= 0; i-- {
+		if value, kind, found = rs.imm[i].mt.Get(key, rs.seq); found {
+			return value, kind, true, nil
+		}
+	}
+	for _, f := range rs.version.Levels[0] {
+		if inRange(f, key) {
+			if value, kind, found, err = db.getFromTable(f, key, rs.seq); found || err != nil {
+				return value, kind, found, err
+			}
+		}
+	}
+	for level := 1; level < manifest.NumLevels; level++ {
+		if f := findFile(rs.version.Levels[level], key); f != nil {
+			if value, kind, found, err = db.getFromTable(f, key, rs.seq); found || err != nil {
+				return value, kind, found, err
+			}
+		}
+	}
+	return nil, 0, false, nil
+}
+
+func (db *DB) getFromTable(f *manifest.FileMeta, key []byte, seq keys.SeqNum) ([]byte, keys.Kind, bool, error) {
+	e, err := db.tables.acquire(f)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	defer db.tables.release(e)
+	db.stats.tablesProbed.Add(1)
+	return e.reader.Get(key, seq)
+}
+
+// inRange reports whether f's user-key range holds key.
+func inRange(f *manifest.FileMeta, key []byte) bool {
+	return bytes.Compare(key, keys.UserKey(f.Smallest)) >= 0 && bytes.Compare(key, keys.UserKey(f.Largest)) <= 0
+}
+
+// findFile returns the table of a sorted, non-overlapping level whose
+// range holds key, or nil.
+func findFile(files []*manifest.FileMeta, key []byte) *manifest.FileMeta {
+	lo, hi := 0, len(files)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if bytes.Compare(keys.UserKey(files[mid].Largest), key) < 0 {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	if lo < len(files) && bytes.Compare(key, keys.UserKey(files[lo].Smallest)) >= 0 {
+		return files[lo]
+	}
+	return nil
+}
