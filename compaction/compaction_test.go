@@ -1,6 +1,7 @@
 package compaction
 
 import (
+	"github.com/stretchr/testify/require"
 	"testing"
 
 	"github.com/lsmkv/lsmkv/internal/keys"

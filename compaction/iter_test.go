@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/stretchr/testify/require"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -184,7 +185,7 @@ func randomInput(r *rand.Rand) []entry {
 // tombstone left in the oldest stripe of a key that elide clears.
 func TestIterMatchesModel(t *testing.T) {
 	r := newRand(t)
-	for iter := range 2000 {
+	for iter := range 1000 {
 		in := randomInput(r)
 		var snaps []keys.SeqNum
 		for range r.IntN(5) {

@@ -114,11 +114,10 @@ func (p *Picker) pickLn(v *manifest.Version, level int) *Compaction {
 	if i == len(files) {
 		i = 0 // past the end of the level: start over
 	}
-	seed := files[i]
 	c := newCompaction(v, &p.opts, level, level+1)
-	// Normally just seed; Overlaps also catches a neighbour that shares a
-	// boundary user key, should a level ever hold one.
-	c.Inputs[0] = v.Overlaps(level, keys.UserKey(seed.Smallest), keys.UserKey(seed.Largest))
+	// One table suffices: L1+ tables never share a user key (the engine
+	// cuts outputs only between user keys), so no neighbour must come too.
+	c.Inputs[0] = []*manifest.FileMeta{files[i]}
 	setupOtherInputs(v, c, &p.opts)
 	// Move the pointer now rather than when the edit is installed, so that
 	// a compaction that fails is not retried on the same range forever.

@@ -3,6 +3,7 @@ package compaction
 import (
 	"bytes"
 	"fmt"
+	"github.com/stretchr/testify/require"
 	"slices"
 	"testing"
 
@@ -40,48 +41,49 @@ func level(firstNum uint64, n int, prefix string, size uint64) []*manifest.FileM
 	return files
 }
 
+var l0PickCases = []struct {
+	name       string
+	levels     map[int][]*manifest.FileMeta
+	wantNil    bool
+	wantIn0    []uint64
+	wantIn1    []uint64
+	wantReason string
+}{
+	{
+		name:    "below trigger",
+		levels:  map[int][]*manifest.FileMeta{0: l0(10, 3, "a", "z", 5)},
+		wantNil: true,
+	},
+	{
+		name: "at trigger takes all overlapping L0 and L1",
+		levels: map[int][]*manifest.FileMeta{
+			0: l0(10, 4, "b", "k", 5),
+			1: {fm(1, "a", "a", 5, 1, 1), fm(2, "c", "d", 5, 1, 1), fm(3, "j", "m", 5, 1, 1), fm(4, "x", "y", 5, 1, 1)},
+		},
+		wantIn0:    []uint64{13, 12, 11, 10},
+		wantIn1:    []uint64{2, 3},
+		wantReason: "L0 file count 4 >= 4",
+	},
+	{
+		name: "closure from the oldest table leaves disjoint newer tables",
+		levels: map[int][]*manifest.FileMeta{
+			0: {
+				fm(15, "x", "z", 5, 150, 159),
+				fm(14, "c", "f", 5, 140, 149), // overlaps 12, which overlaps 10
+				fm(13, "m", "p", 5, 130, 139),
+				fm(12, "b", "d", 5, 120, 129),
+				fm(11, "q", "r", 5, 110, 119),
+				fm(10, "a", "b", 5, 100, 109), // oldest: the seed
+			},
+		},
+		wantIn0:    []uint64{14, 12, 10},
+		wantIn1:    []uint64{},
+		wantReason: "L0 file count 6 >= 4",
+	},
+}
+
 func TestLeveledPickByL0Count(t *testing.T) {
-	tests := []struct {
-		name       string
-		levels     map[int][]*manifest.FileMeta
-		wantNil    bool
-		wantIn0    []uint64
-		wantIn1    []uint64
-		wantReason string
-	}{
-		{
-			name:    "below trigger",
-			levels:  map[int][]*manifest.FileMeta{0: l0(10, 3, "a", "z", 5)},
-			wantNil: true,
-		},
-		{
-			name: "at trigger takes all overlapping L0 and L1",
-			levels: map[int][]*manifest.FileMeta{
-				0: l0(10, 4, "b", "k", 5),
-				1: {fm(1, "a", "a", 5, 1, 1), fm(2, "c", "d", 5, 1, 1), fm(3, "j", "m", 5, 1, 1), fm(4, "x", "y", 5, 1, 1)},
-			},
-			wantIn0:    []uint64{13, 12, 11, 10},
-			wantIn1:    []uint64{2, 3},
-			wantReason: "L0 file count 4 >= 4",
-		},
-		{
-			name: "closure from the oldest table leaves disjoint newer tables",
-			levels: map[int][]*manifest.FileMeta{
-				0: {
-					fm(15, "x", "z", 5, 150, 159),
-					fm(14, "c", "f", 5, 140, 149), // overlaps 12, which overlaps 10
-					fm(13, "m", "p", 5, 130, 139),
-					fm(12, "b", "d", 5, 120, 129),
-					fm(11, "q", "r", 5, 110, 119),
-					fm(10, "a", "b", 5, 100, 109), // oldest: the seed
-				},
-			},
-			wantIn0:    []uint64{14, 12, 10},
-			wantIn1:    []uint64{},
-			wantReason: "L0 file count 6 >= 4",
-		},
-	}
-	for _, tt := range tests {
+	for _, tt := range l0PickCases {
 		t.Run(tt.name, func(t *testing.T) {
 			v := newVersion(t, tt.levels)
 			c := Pick(v, testOpts())
@@ -100,54 +102,55 @@ func TestLeveledPickByL0Count(t *testing.T) {
 	}
 }
 
+var levelSizePickCases = []struct {
+	name       string
+	levels     map[int][]*manifest.FileMeta
+	wantLevel  int // -1: no compaction
+	wantIn0    []uint64
+	wantIn1    []uint64
+	wantScore  float64
+	wantReason string
+}{
+	{
+		name:      "L1 under target",
+		levels:    map[int][]*manifest.FileMeta{1: level(1, 3, "k", 30)},
+		wantLevel: -1,
+	},
+	{
+		// Table 1 pulls in L2 tables 20 and 21; 21 reaches k02, so L1
+		// table 2 comes along for free (expansion).
+		name: "L1 over target picks its first table and overlapping L2",
+		levels: map[int][]*manifest.FileMeta{
+			1: level(1, 5, "k", 30), // k00-k01, k02-k03, ...
+			2: {fm(20, "a", "k00", 10, 1, 1), fm(21, "k01", "k02", 10, 1, 1), fm(22, "k05", "z", 10, 1, 1)},
+		},
+		wantLevel:  1,
+		wantIn0:    []uint64{1, 2},
+		wantIn1:    []uint64{20, 21},
+		wantScore:  1.5,
+		wantReason: "L1 size 150B / target 100B",
+	},
+	{
+		name: "L3 over target",
+		levels: map[int][]*manifest.FileMeta{
+			3: level(1, 4, "k", 5000),
+			4: {fm(9, "k00", "k00", 10, 1, 1)},
+		},
+		wantLevel:  3,
+		wantIn0:    []uint64{1},
+		wantIn1:    []uint64{9},
+		wantScore:  2,
+		wantReason: "L3 size 19.5KiB / target 9.8KiB",
+	},
+	{
+		name:      "the last level never scores",
+		levels:    map[int][]*manifest.FileMeta{6: level(1, 4, "k", 1<<40)},
+		wantLevel: -1,
+	},
+}
+
 func TestLeveledPickByLevelSize(t *testing.T) {
-	tests := []struct {
-		name       string
-		levels     map[int][]*manifest.FileMeta
-		wantLevel  int // -1: no compaction
-		wantIn0    []uint64
-		wantIn1    []uint64
-		wantScore  float64
-		wantReason string
-	}{
-		{
-			name:      "L1 under target",
-			levels:    map[int][]*manifest.FileMeta{1: level(1, 3, "k", 30)},
-			wantLevel: -1,
-		},
-		{
-			// Table 1 pulls in L2 tables 20 and 21; 21 reaches k02, so L1
-			// table 2 comes along for free (expansion).
-			name: "L1 over target picks its first table and overlapping L2",
-			levels: map[int][]*manifest.FileMeta{
-				1: level(1, 5, "k", 30), // k00-k01, k02-k03, ...
-				2: {fm(20, "a", "k00", 10, 1, 1), fm(21, "k01", "k02", 10, 1, 1), fm(22, "k05", "z", 10, 1, 1)},
-			},
-			wantLevel:  1,
-			wantIn0:    []uint64{1, 2},
-			wantIn1:    []uint64{20, 21},
-			wantScore:  1.5,
-			wantReason: "L1 size 150B / target 100B",
-		},
-		{
-			name: "L3 over target",
-			levels: map[int][]*manifest.FileMeta{
-				3: level(1, 4, "k", 5000),
-				4: {fm(9, "k00", "k00", 10, 1, 1)},
-			},
-			wantLevel:  3,
-			wantIn0:    []uint64{1},
-			wantIn1:    []uint64{9},
-			wantScore:  2,
-			wantReason: "L3 size 19.5KiB / target 9.8KiB",
-		},
-		{
-			name:      "the last level never scores",
-			levels:    map[int][]*manifest.FileMeta{6: level(1, 4, "k", 1<<40)},
-			wantLevel: -1,
-		},
-	}
-	for _, tt := range tests {
+	for _, tt := range levelSizePickCases {
 		t.Run(tt.name, func(t *testing.T) {
 			v := newVersion(t, tt.levels)
 			c := Pick(v, testOpts())

@@ -58,7 +58,8 @@ type Options struct {
 	Style Style
 	// L0CompactionTrigger is, for Leveled, the number of L0 tables at which
 	// L0 is compacted into L1; for Tiered, the number of sorted runs at
-	// which runs are merged (at least 2 is used). Default 4.
+	// which runs are merged (clamped to [2, 6]: see docs/compaction.md).
+	// Default 4.
 	L0CompactionTrigger int
 	// LevelSizeMultiplier is the growth factor of level target sizes
 	// (Leveled). Default 10.

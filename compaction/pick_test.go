@@ -45,7 +45,7 @@ func randomVersion(r *rand.Rand) *manifest.Version {
 // a worst-case output, and that leveled picks only fire on a score >= 1.
 func TestPickInvariantsRandom(t *testing.T) {
 	r := newRand(t)
-	for i := range 3000 {
+	for i := range 2000 {
 		v := randomVersion(r)
 		if err := v.CheckInvariants(); err != nil {
 			t.Fatalf("generator: %v\n%s", err, v)

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"flag"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -200,6 +201,10 @@ func (s *simulator) check() {
 	}
 }
 
+func (s *simulator) writeAmp() float64 {
+	return float64(s.writtenBytes) / float64(s.flushedBytes)
+}
+
 func (s *simulator) summary() string {
 	shape := ""
 	for level, files := range s.v.Levels {
@@ -209,7 +214,7 @@ func (s *simulator) summary() string {
 	}
 	live := float64(s.written * simEntrySize)
 	return fmt.Sprintf("write-amp %.2f  space-amp %.2f  max runs %d  compactions %d (trivial moves %d)  shape%s",
-		float64(s.writtenBytes)/float64(s.flushedBytes), float64(s.v.TotalSize())/live, s.maxRuns,
+		s.writeAmp(), float64(s.v.TotalSize())/live, s.maxRuns,
 		s.compactions, s.moves, shape)
 }
 
@@ -226,6 +231,7 @@ func TestSimulate(t *testing.T) {
 		{"leveled", Options{Style: Leveled, BaseLevelSize: 64 << 10, TargetFileSize: 8 << 10}},
 		{"tiered", Options{Style: Tiered, TargetFileSize: 8 << 10}},
 		{"tiered ratio 1%", Options{Style: Tiered, TargetFileSize: 8 << 10, SizeRatioPercent: 1}},
+		{"tiered trigger 6", Options{Style: Tiered, TargetFileSize: 8 << 10, L0CompactionTrigger: 6}},
 	}
 	workloads := []struct {
 		name     string
@@ -234,19 +240,29 @@ func TestSimulate(t *testing.T) {
 		{"updates (4K keys)", 1 << 12},
 		{"inserts (1M keys)", 1 << 20},
 	}
+	flushes := *simFlushes
+	if testing.Short() {
+		flushes = min(flushes, 50)
+	}
 	r := newRand(t)
 	for _, w := range workloads {
 		for _, st := range styles {
 			t.Run(w.name+"/"+st.name, func(t *testing.T) {
 				s := newSimulator(t, rand.New(rand.NewPCG(r.Uint64(), 0)), st.opts, w.keySpace)
-				for i := range *simFlushes {
+				for i := range flushes {
 					s.flush(100 + s.r.IntN(50))
 					s.drain()
-					if i%10 == 9 || i == *simFlushes-1 {
+					if i%10 == 9 || i == flushes-1 {
 						s.check()
 					}
 				}
 				t.Logf("%-30s %s", w.name+" "+st.name+":", s.summary())
+				// A healthy policy's write amplification grows like
+				// log(flushes); one that rewrites a big run for every
+				// flush grows linearly and blows through this bound.
+				if wa, bound := s.writeAmp(), 4*math.Log2(float64(flushes)); wa > bound {
+					t.Errorf("write amplification %.1f > %.1f", wa, bound)
+				}
 			})
 		}
 	}

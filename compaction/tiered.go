@@ -29,9 +29,15 @@ func sortedRuns(v *manifest.Version) []run {
 	return runs
 }
 
-// tieredTrigger is the run count that starts a tiered compaction. Merging
-// needs two runs, so a trigger of 1 would ask for the impossible.
-func tieredTrigger(o *Options) int { return max(o.L0CompactionTrigger, 2) }
+// tieredTrigger is the run count that starts a tiered compaction: the
+// configured trigger, clamped to [2, NumLevels-1]. Merging needs two runs.
+// And every run that leaves L0 needs a level of its own: with more runs
+// than the six levels L1..L6, L1 stays occupied, so every merge of L0
+// tables must pull in the L1 run and rewrites it again and again
+// (TestSimulate showed write amplification of ~90 with a trigger of 8).
+func tieredTrigger(o *Options) int {
+	return min(max(o.L0CompactionTrigger, 2), manifest.NumLevels-1)
+}
 
 // pickTiered implements the tiered policy of docs/compaction.md: nothing
 // below the trigger; then a full merge if space amplification is too high;
@@ -46,7 +52,7 @@ func pickTiered(v *manifest.Version, opts *Options) *Compaction {
 	score := float64(n) / float64(trigger)
 	if amp := sizeAmpPercent(runs); amp >= uint64(opts.MaxSizeAmplificationPercent) {
 		reason := fmt.Sprintf("tiered: size amplification %d%% >= %d%%", amp, opts.MaxSizeAmplificationPercent)
-		return tieredCompaction(v, runs, 0, n, reason, score)
+		return tieredCompaction(v, opts, runs, 0, n, reason, score)
 	}
 	numL0 := len(v.Levels[0])
 	for start := 0; start < n-1; start++ {
@@ -61,14 +67,14 @@ func pickTiered(v *manifest.Version, opts *Options) *Compaction {
 		}
 		if k >= 2 {
 			reason := fmt.Sprintf("tiered: size ratio, %d similar runs", k)
-			return tieredCompaction(v, runs, start, k, reason, score)
+			return tieredCompaction(v, opts, runs, start, k, reason, score)
 		}
 	}
 	if n > trigger {
 		// Merging the newest n-trigger+1 runs is the cheapest merge that
 		// brings the run count back to the trigger.
 		reason := fmt.Sprintf("tiered: run count %d > %d", n, trigger)
-		return tieredCompaction(v, runs, 0, max(n-trigger+1, numL0), reason, score)
+		return tieredCompaction(v, opts, runs, 0, max(n-trigger+1, numL0), reason, score)
 	}
 	return nil
 }
@@ -110,7 +116,8 @@ func similarRuns(runs []run, ratio int) int {
 // tables were picked), the L1 run is merged too.
 // REQUIRES: k >= 2; if start > 0, runs[start] is not in L0; if start == 0,
 // the k runs cover every L0 table.
-func tieredCompaction(v *manifest.Version, runs []run, start, k int, reason string, score float64) *Compaction {
+func tieredCompaction(v *manifest.Version, opts *Options, runs []run, start, k int,
+	reason string, score float64) *Compaction {
 	outputLevel := func(end int) int {
 		if end < len(runs) {
 			return runs[end].level - 1
@@ -123,7 +130,8 @@ func tieredCompaction(v *manifest.Version, runs []run, start, k int, reason stri
 		end++
 		out = outputLevel(end)
 	}
-	c := &Compaction{v: v, Level: runs[start].level, OutputLevel: out, Reason: reason, Score: score}
+	c := newCompaction(v, opts, runs[start].level, out)
+	c.Reason, c.Score = reason, score
 	for _, r := range runs[start:end] {
 		switch r.level {
 		case c.Level:

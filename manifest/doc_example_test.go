@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"encoding/hex"
+	"github.com/stretchr/testify/require"
 	"os"
 	"regexp"
 	"strings"

@@ -3,6 +3,7 @@ package manifest
 import (
 	"bytes"
 	"flag"
+	"github.com/stretchr/testify/require"
 	"math/rand/v2"
 	"strings"
 	"testing"

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"errors"
+	"github.com/stretchr/testify/require"
 	"io"
 	"testing"
 

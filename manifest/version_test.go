@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"github.com/stretchr/testify/require"
 	"math/rand/v2"
 	"slices"
 	"testing"

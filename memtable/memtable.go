@@ -14,7 +14,7 @@ import (
 var ErrFull = errors.New("lsmkv/memtable: arena full")
 
 // Memtable is a sorted, in-memory set of (internal key, value) entries: a
-// skiplist stored in one arena. See the package documentation for the layout.
+// skiplist stored in one arena. skiplist.go draws the node layout.
 //
 // Concurrency: Add must be called by one goroutine at a time. Get, NewIter,
 // the iterators, Size, Capacity, Len and Empty may run in any number of

@@ -2,6 +2,7 @@ package vfs
 
 import (
 	"bytes"
+	"github.com/stretchr/testify/require"
 	"os"
 	"os/exec"
 	"path/filepath"

@@ -2,6 +2,7 @@ package vfs
 
 import (
 	"errors"
+	"github.com/stretchr/testify/require"
 	"io"
 	"os"
 	"path/filepath"

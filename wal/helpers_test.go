@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"github.com/stretchr/testify/require"
 	"io"
 	"math/rand"
 	"os"

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"github.com/stretchr/testify/require"
 	"io"
 	"os"
 	"regexp"

@@ -1,6 +1,7 @@
 package iterator
 
 import (
+	"github.com/stretchr/testify/require"
 	"testing"
 
 	"github.com/lsmkv/lsmkv/internal/keys"

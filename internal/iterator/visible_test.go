@@ -3,6 +3,7 @@ package iterator
 import (
 	"bytes"
 	"fmt"
+	"github.com/stretchr/testify/require"
 	"math/rand"
 	"sort"
 	"strings"
