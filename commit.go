@@ -34,18 +34,30 @@ type writer struct {
 
 var writerPool = sync.Pool{New: func() any { return new(writer) }}
 
+// batchPool recycles the one-entry batches of Put and Delete, so a write
+// does not allocate its encoding buffer each time.
+var batchPool = sync.Pool{New: func() any { return new(Batch) }}
+
 // Put sets key to value.
 func (db *DB) Put(key, value []byte) error {
-	var b Batch
+	b := batchPool.Get().(*Batch)
+	b.Reset()
 	b.Put(key, value)
-	return db.Write(&b, nil)
+	err := db.Write(b, nil)
+	if cap(b.data) <= 64<<10 { // do not pin huge buffers in the pool
+		batchPool.Put(b)
+	}
+	return err
 }
 
 // Delete removes key. Deleting an absent key is not an error.
 func (db *DB) Delete(key []byte) error {
-	var b Batch
+	b := batchPool.Get().(*Batch)
+	b.Reset()
 	b.Delete(key)
-	return db.Write(&b, nil)
+	err := db.Write(b, nil)
+	batchPool.Put(b)
+	return err
 }
 
 // Write applies the batch atomically: after a crash it is recovered whole or
