@@ -71,7 +71,7 @@ func (db *DB) Write(b *Batch, opts *WriteOptions) error {
 		return b.err
 	}
 	if db.opts.ReadOnly {
-		return ErrReadOnly
+		return db.checkWritable()
 	}
 	sync := db.opts.Sync
 	if opts != nil {

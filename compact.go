@@ -54,8 +54,8 @@ func (db *DB) compactLoop() {
 // whole key space, and leave L0 and every level but the bottom empty. It
 // flushes the memtable first and blocks until done.
 func (db *DB) Compact(start, end []byte) error {
-	if db.opts.ReadOnly {
-		return ErrReadOnly
+	if err := db.checkWritable(); err != nil {
+		return err
 	}
 	if start != nil && end != nil && bytes.Compare(start, end) > 0 {
 		return invalidf("Compact range start %q is after end %q", start, end)
@@ -67,6 +67,9 @@ func (db *DB) Compact(start, end []byte) error {
 	defer db.mu.Unlock()
 	for db.compacting && db.bgErr == nil && !db.closed {
 		db.bgCond.Wait()
+	}
+	if db.closing.Load() {
+		return ErrClosed
 	}
 	if err := db.errIfClosed(); err != nil {
 		return err
@@ -81,6 +84,9 @@ func (db *DB) Compact(start, end []byte) error {
 	}()
 	for level := 0; level < manifest.NumLevels-1; level++ {
 		if err := db.compactLevelManual(level, start, end); err != nil {
+			if errors.Is(err, errCompactionAborted) {
+				return ErrClosed
+			}
 			return err
 		}
 	}
@@ -119,12 +125,12 @@ func (db *DB) compactLevelManual(level int, start, end []byte) error {
 // is released while tables are read and written) and a ref on c's version.
 func (db *DB) runCompaction(c *compaction.Compaction) error {
 	start := time.Now()
-	if c.IsTrivialMove() {
+	if c.IsTrivialMove() || isManualMove(c) {
 		edit := c.Edit(c.Inputs[0])
 		if err := db.vs.LogAndApply(edit); err != nil {
 			return fmt.Errorf("lsmkv: record move in manifest: %w", err)
 		}
-		db.opts.Logger.Info("moved table", "table", c.Inputs[0][0].Num, "from", c.Level, "to", c.OutputLevel)
+		db.opts.Logger.Info("moved tables", "tables", len(c.Inputs[0]), "from", c.Level, "to", c.OutputLevel)
 		db.deleteObsoleteFiles()
 		return nil
 	}
@@ -137,14 +143,25 @@ func (db *DB) runCompaction(c *compaction.Compaction) error {
 		return err
 	}
 	edit := c.Edit(outputs)
-	err = db.vs.LogAndApply(edit)
-	db.clearPending(edit)
-	if err != nil {
+	// On failure the edit may still have reached the disk, so its tables
+	// stay in pendingOutputs (never deleted by this process).
+	if err := db.vs.LogAndApply(edit); err != nil {
 		return fmt.Errorf("lsmkv: record compaction in manifest: %w", err)
 	}
+	db.clearPending(edit)
 	db.recordCompaction(c, outputs, time.Since(start))
 	db.deleteObsoleteFiles()
 	return nil
+}
+
+// isManualMove reports whether a manual compaction can move its inputs down
+// with a manifest edit alone: they come from one sorted level (or are a
+// single L0 table), nothing at the output level overlaps them, and the output
+// is not the bottom level, where rewriting drops tombstones and old versions.
+// Compact(nil, nil) would otherwise rewrite the same data at every level.
+func isManualMove(c *compaction.Compaction) bool {
+	return c.Manual && len(c.Inputs[1]) == 0 && len(c.Between) == 0 &&
+		c.OutputLevel < manifest.NumLevels-1 && (c.Level > 0 || len(c.Inputs[0]) == 1)
 }
 
 // removeOutputs deletes the tables of a failed compaction. REQUIRES: mu held.

@@ -102,6 +102,11 @@ func (db *DB) Close() error {
 
 	db.mu.Lock()
 	defer db.mu.Unlock()
+	// A manual Compact runs on its caller's goroutine; it sees closing and
+	// abandons its outputs. Wait, so no file changes after Close returns.
+	for db.compacting {
+		db.bgCond.Wait()
+	}
 	leakErr := db.releaseLeaked()
 	var errs []error
 	if db.log != nil {
@@ -133,6 +138,20 @@ func (db *DB) releaseLeaked() error {
 		return nil
 	}
 	return fmt.Errorf("lsmkv: Close released %d open iterator(s) and %d open snapshot(s) the caller did not close", nIter, nSnap)
+}
+
+// checkWritable returns ErrClosed after Close, else ErrReadOnly for a
+// read-only DB: closed wins, so every call after Close says ErrClosed.
+func (db *DB) checkWritable() error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.closed {
+		return ErrClosed
+	}
+	if db.opts.ReadOnly {
+		return ErrReadOnly
+	}
+	return nil
 }
 
 // errIfClosed returns ErrClosed after Close. REQUIRES: mu held.

@@ -18,8 +18,8 @@ import (
 // memtable frozen before it, is in a synced table recorded in the synced
 // manifest.
 func (db *DB) Flush() error {
-	if db.opts.ReadOnly {
-		return ErrReadOnly
+	if err := db.checkWritable(); err != nil {
+		return err
 	}
 	if err := db.commit(nil, false); err != nil {
 		return err
@@ -79,11 +79,12 @@ func (db *DB) flushOldest() error {
 	if meta != nil {
 		edit.Added = []manifest.NewFile{{Level: 0, Meta: *meta}}
 	}
-	err = db.vs.LogAndApply(edit)
-	db.clearPending(edit)
-	if err != nil {
+	// On failure the edit may still have reached the disk, so its tables
+	// stay in pendingOutputs (never deleted by this process).
+	if err := db.vs.LogAndApply(edit); err != nil {
 		return fmt.Errorf("lsmkv: record flush in manifest: %w", err)
 	}
+	db.clearPending(edit)
 	db.imm = append([]*memEntry(nil), db.imm[1:]...)
 	db.logFlush(meta, m, time.Since(start))
 	db.deleteObsoleteFiles()
@@ -194,9 +195,8 @@ func (t *tableOutput) abandon() {
 	t.db.fs.Remove(t.path)
 }
 
-// clearPending forgets the pending outputs an edit recorded (or failed to
-// record: then they are obsolete and deleteObsoleteFiles removes them).
-// REQUIRES: mu held.
+// clearPending forgets the pending outputs an edit recorded: from now on
+// the versions that list them keep them alive. REQUIRES: mu held.
 func (db *DB) clearPending(edit *manifest.VersionEdit) {
 	for _, a := range edit.Added {
 		delete(db.pendingOutputs, a.Meta.Num)

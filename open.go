@@ -15,6 +15,7 @@ import (
 	"github.com/lsmkv/lsmkv/internal/keys"
 	"github.com/lsmkv/lsmkv/manifest"
 	"github.com/lsmkv/lsmkv/memtable"
+	"github.com/lsmkv/lsmkv/vfs"
 	"github.com/lsmkv/lsmkv/wal"
 )
 
@@ -118,8 +119,11 @@ func (db *DB) lockDir() error {
 		return fmt.Errorf("lsmkv: create %s: %w", db.dirname, err)
 	}
 	l, err := db.fs.Lock(filename.Path(db.dirname, filename.Lock, 0))
+	if errors.Is(err, vfs.ErrLockHeld) {
+		return fmt.Errorf("%w: %s: %w", ErrLocked, db.dirname, err)
+	}
 	if err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrLocked, db.dirname, err)
+		return fmt.Errorf("lsmkv: lock %s: %w", db.dirname, err)
 	}
 	db.fileLock = l
 	return nil
@@ -147,16 +151,18 @@ func (db *DB) loadVersionSet() error {
 	return nil
 }
 
-// checkNoStrayFiles refuses to create a DB over a directory holding tables,
-// WALs or manifests without CURRENT: that is a DB whose CURRENT was lost,
-// and starting afresh would silently hide its data.
+// checkNoStrayFiles refuses to create a DB over a directory holding tables
+// or WALs without CURRENT: that is a DB whose CURRENT was lost, and starting
+// afresh would silently hide its data. A manifest alone is left by a first
+// Open that failed before writing CURRENT; no write was acknowledged then,
+// so creating the DB again is safe.
 func (db *DB) checkNoStrayFiles() error {
 	names, err := db.fs.List(db.dirname)
 	if err != nil {
 		return fmt.Errorf("lsmkv: list %s: %w", db.dirname, err)
 	}
 	for _, name := range names {
-		if k, _, ok := filename.Parse(name); ok && (k == filename.Table || k == filename.Log || k == filename.Manifest) {
+		if k, _, ok := filename.Parse(name); ok && (k == filename.Table || k == filename.Log) {
 			return corruption.Errorf(filename.Path(db.dirname, filename.Current, 0), -1,
 				"CURRENT is missing but %s exists", name)
 		}
@@ -336,10 +342,9 @@ func (db *DB) finishRecovery(recovered []*memEntry) error {
 	edit.HasLastSeq, edit.LastSeq = true, db.lastSeq
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	err = db.vs.LogAndApply(edit)
-	db.clearPending(edit)
-	if err != nil {
+	if err := db.vs.LogAndApply(edit); err != nil {
 		return fmt.Errorf("lsmkv: record recovery in manifest: %w", err)
 	}
+	db.clearPending(edit)
 	return nil
 }

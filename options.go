@@ -19,7 +19,10 @@ const (
 )
 
 func (c Compression) String() string {
-	return [...]string{"default", "snappy", "none"}[c]
+	if names := [...]string{"default", "snappy", "none"}; c >= 0 && int(c) < len(names) {
+		return names[c]
+	}
+	return fmt.Sprintf("Compression(%d)", int(c))
 }
 
 // CompactionStyle chooses the shape of the tree.
@@ -33,7 +36,10 @@ const (
 )
 
 func (c CompactionStyle) String() string {
-	return [...]string{"default", "leveled", "tiered"}[c]
+	if names := [...]string{"default", "leveled", "tiered"}; c >= 0 && int(c) < len(names) {
+		return names[c]
+	}
+	return fmt.Sprintf("CompactionStyle(%d)", int(c))
 }
 
 // Defaults for Options. A zero field in Options means the default here.

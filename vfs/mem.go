@@ -311,7 +311,7 @@ func (fs *MemFS) Lock(name string) (io.Closer, error) {
 	defer fs.mu.Unlock()
 	key := filepath.Clean("/" + name)
 	if fs.locks[key] {
-		return nil, memErr("lock", name, errors.New("already held"))
+		return nil, memErr("lock", name, ErrLockHeld)
 	}
 	e, err := fs.lookup(name)
 	if errors.Is(err, os.ErrNotExist) {

@@ -99,7 +99,7 @@ func (osFS) Lock(name string) (io.Closer, error) {
 	heldLocks.Lock()
 	defer heldLocks.Unlock()
 	if heldLocks.paths[abs] {
-		return nil, fmt.Errorf("lsmkv/vfs: lock %s: already held by this process", name)
+		return nil, fmt.Errorf("lsmkv/vfs: lock %s: %w by this process", name, ErrLockHeld)
 	}
 	f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
@@ -107,7 +107,7 @@ func (osFS) Lock(name string) (io.Closer, error) {
 	}
 	if err := lockFile(f); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("lsmkv/vfs: lock %s: held by another process: %w", name, err)
+		return nil, fmt.Errorf("lsmkv/vfs: lock %s: %w by another process: %w", name, ErrLockHeld, err)
 	}
 	if heldLocks.paths == nil {
 		heldLocks.paths = make(map[string]bool)

@@ -1,9 +1,14 @@
 package vfs
 
 import (
+	"errors"
 	"io"
 	"os"
 )
+
+// ErrLockHeld is wrapped by FS.Lock when another holder has the lock, so
+// callers can tell "in use" from an I/O error.
+var ErrLockHeld = errors.New("lock already held")
 
 // File is an open file.
 type File interface {

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"text/tabwriter"
+
+	"github.com/lsmkv/lsmkv/internal/filename"
+	"github.com/lsmkv/lsmkv/internal/keys"
+	"github.com/lsmkv/lsmkv/sstable"
+	"github.com/lsmkv/lsmkv/vfs"
+)
+
+// sstBlockTrailerLen is the compression byte and checksum after every
+// stored block (docs/format-sstable.md); Layout's lengths leave it out.
+const sstBlockTrailerLen = 5
+
+// openTable opens the SSTable at path for reading. The table's file
+// number, when its name has one, is only used for the block cache, which
+// kvtool does not use.
+func openTable(path string) (*sstable.Reader, error) {
+	f, err := vfs.Default.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("lsmkv/kvtool: %w", err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lsmkv/kvtool: %w", err)
+	}
+	_, num, _ := filename.Parse(filepath.Base(path))
+	r, err := sstable.Open(f, fi.Size(), sstable.ReaderOptions{Name: path, FileNum: num})
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// sstCommand parses "FILE" (and -full when withFull), opens the table and
+// runs fn on it.
+func sstCommand(e *env, args []string, withFull bool, fn func(r *sstable.Reader, full bool) error) int {
+	fs := e.flags()
+	full := new(bool)
+	if withFull {
+		fs.BoolVar(full, "full", false, "show keys and values in full instead of the first 32 bytes")
+	}
+	pos, status, ok := e.parse(fs, args, "FILE")
+	if !ok {
+		return status
+	}
+	r, err := openTable(pos[0])
+	if err != nil {
+		return e.fail(err)
+	}
+	defer r.Close()
+	if err := fn(r, *full); err != nil {
+		return e.fail(err)
+	}
+	return exitOK
+}
+
+// sstDump implements "kvtool sst dump [-full] FILE".
+func sstDump(e *env, args []string) int {
+	return sstCommand(e, args, true, func(r *sstable.Reader, full bool) error {
+		return dumpTable(e.stdout, r, full)
+	})
+}
+
+// dumpTable prints every entry of r, then the count; a damaged block ends
+// the dump with its error.
+func dumpTable(w io.Writer, r *sstable.Reader, full bool) error {
+	it := r.NewIter()
+	n := 0
+	for ok := it.First(); ok; ok = it.Next() {
+		if _, _, kind, ok := keys.Decode(it.Key()); ok && kind == keys.KindDelete {
+			fmt.Fprintf(w, "%s\n", fmtIKey(it.Key(), full))
+		} else {
+			fmt.Fprintf(w, "%s = %s\n", fmtIKey(it.Key(), full), fmtBytes(it.Value(), full))
+		}
+		n++
+	}
+	if err := it.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%d entries\n", n)
+	return nil
+}
+
+// sstProps implements "kvtool sst props FILE".
+func sstProps(e *env, args []string) int {
+	return sstCommand(e, args, false, func(r *sstable.Reader, _ bool) error {
+		printProps(e.stdout, r.Properties())
+		return nil
+	})
+}
+
+func printProps(w io.Writer, p *sstable.Properties) {
+	tw := tabwriter.NewWriter(w, 0, 8, 1, ' ', 0)
+	fmt.Fprintf(tw, "format-version:\t%d\n", p.FormatVersion)
+	fmt.Fprintf(tw, "file-size:\t%d\n", p.FileSize)
+	fmt.Fprintf(tw, "entries:\t%d\n", p.NumEntries)
+	fmt.Fprintf(tw, "deletions:\t%d\n", p.NumDeletions)
+	fmt.Fprintf(tw, "raw-key-bytes:\t%d\n", p.RawKeyBytes)
+	fmt.Fprintf(tw, "raw-value-bytes:\t%d\n", p.RawValueBytes)
+	fmt.Fprintf(tw, "data-blocks:\t%d\n", p.NumDataBlocks)
+	fmt.Fprintf(tw, "data-bytes:\t%d\n", p.DataBytes)
+	fmt.Fprintf(tw, "index-bytes:\t%d\n", p.IndexBytes)
+	fmt.Fprintf(tw, "filter-bytes:\t%d\n", p.FilterBytes)
+	fmt.Fprintf(tw, "smallest:\t%s\n", fmtIKey(p.Smallest, true))
+	fmt.Fprintf(tw, "largest:\t%s\n", fmtIKey(p.Largest, true))
+	fmt.Fprintf(tw, "smallest-seq:\t%d\n", p.SmallestSeq)
+	fmt.Fprintf(tw, "largest-seq:\t%d\n", p.LargestSeq)
+	fmt.Fprintf(tw, "compression:\t%s\n", p.Compression)
+	fmt.Fprintf(tw, "bloom-bits-per-key:\t%d\n", p.BloomBitsPerKey)
+	fmt.Fprintf(tw, "block-size:\t%d\n", p.BlockSize)
+	tw.Flush()
+}
+
+// sstBlocks implements "kvtool sst blocks FILE".
+func sstBlocks(e *env, args []string) int {
+	return sstCommand(e, args, false, func(r *sstable.Reader, _ bool) error {
+		return printLayout(e.stdout, r)
+	})
+}
+
+// printLayout prints one row per block (Stored counts the trailer), then
+// the footer and a summary of the filter.
+func printLayout(w io.Writer, r *sstable.Reader) error {
+	blocks, err := r.Layout()
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "OFFSET\tLENGTH\tSTORED\tKIND\tCOMPRESSION\tENTRIES\tRESTARTS\t")
+	var end uint64
+	var filter *sstable.BlockInfo
+	for i, b := range blocks {
+		fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t%s\t%s\t%s\t\n", b.Offset, b.Length, b.Length+sstBlockTrailerLen,
+			b.Kind, b.Compression, countOrDash(b), restartsOrDash(b))
+		end = b.Offset + b.Length + sstBlockTrailerLen
+		if b.Kind == sstable.FilterBlock {
+			filter = &blocks[i]
+		}
+	}
+	props := r.Properties()
+	fmt.Fprintf(tw, "%d\t%d\t%d\tfooter\t-\t-\t-\t\n", end, props.FileSize-end, props.FileSize-end)
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if filter == nil {
+		fmt.Fprintln(w, "filter: none")
+		return nil
+	}
+	fmt.Fprintf(w, "filter: %d bytes (%d stored), %d bits per key\n",
+		filter.Length, filter.Length+sstBlockTrailerLen, props.BloomBitsPerKey)
+	return nil
+}
+
+func countOrDash(b sstable.BlockInfo) string {
+	if b.Kind != sstable.DataBlock && b.Kind != sstable.IndexBlock {
+		return "-"
+	}
+	return fmt.Sprint(b.Entries)
+}
+
+func restartsOrDash(b sstable.BlockInfo) string {
+	if b.Kind != sstable.DataBlock && b.Kind != sstable.IndexBlock {
+		return "-"
+	}
+	return fmt.Sprint(b.Restarts)
+}
