@@ -11,6 +11,7 @@ import (
 
 // cmdLine is the parsed command line.
 type cmdLine struct {
+	cpuProfile string // -cpuprofile path, "" for none
 	opts                 bench.Options
 	sweep                *bench.Sweep
 	jsonPath, reportPath string
@@ -47,6 +48,7 @@ func parseFlags(args []string, stderr io.Writer) (*cmdLine, error) {
 	fs.IntVar(&c.BlockSize, "block_size", 0, "data block bytes (0: engine default)")
 	fs.StringVar(&cl.jsonPath, "json", "", "write results as JSON to this file (- for stdout, instead of the table)")
 	fs.StringVar(&cl.reportPath, "report", "", "write an HTML report with charts to this file")
+	fs.StringVar(&cl.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	sweep := fs.String("sweep", "", "run once per value: NAME=v1,v2,... (NAME: "+strings.Join(bench.SweepNames(), ",")+")")
 	if err := fs.Parse(args); err != nil {
 		return nil, err

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 
 	"github.com/lsmkv/lsmkv/bench"
 	_ "github.com/lsmkv/lsmkv/bench/lsmkvengine" // registers "lsmkv"
@@ -57,6 +58,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		defer os.RemoveAll(dir)
 		cl.opts.Engine.Dir = dir
 	}
+	if cl.cpuProfile != "" {
+		stop, err := startCPUProfile(cl.cpuProfile)
+		if err != nil {
+			fmt.Fprintln(stderr, "kvbench:", err)
+			return exitFailure
+		}
+		defer stop()
+	}
 	var rep *bench.Report
 	if cl.sweep != nil {
 		rep, err = bench.RunSweep(cl.opts, *cl.sweep)
@@ -73,6 +82,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	return exitOK
+}
+
+// startCPUProfile profiles the run into path; the returned func stops it.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 func isTerminal(f *os.File) bool {
