@@ -11,7 +11,7 @@ import (
 
 // cmdLine is the parsed command line.
 type cmdLine struct {
-	cpuProfile string // -cpuprofile path, "" for none
+	cpuProfile           string // -cpuprofile path, "" for none
 	opts                 bench.Options
 	sweep                *bench.Sweep
 	jsonPath, reportPath string
