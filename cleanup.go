@@ -9,8 +9,9 @@ import (
 
 // File deletion (docs/ARCHITECTURE.md, "File deletion"): a file is deleted
 // only when nothing can need it again:
-//   - a table when no live version lists it and no flush or compaction is
-//     writing it (pendingOutputs);
+//   - a table when no live version lists it and it is not in
+//     pendingOutputs: tables a flush or compaction is writing, and tables
+//     of an edit whose manifest write failed (it may be on disk);
 //   - a WAL when its number is below the manifest's log number, i.e. its
 //     writes are in tables recorded by a synced manifest;
 //   - a manifest when CURRENT names a newer one;

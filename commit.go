@@ -151,9 +151,9 @@ func (db *DB) lead(w *writer) {
 }
 
 // gatherGroup picks the writers that join the leader's group and returns
-// the merged batch. A writer asking for Sync does not join a group whose
-// leader did not ask for it... it does: one fsync covers the whole group, so
-// the group syncs if anyone asked. REQUIRES: mu held.
+// the merged batch. Sync and non-sync writers share a group: one fsync
+// covers everyone, so the group syncs if any member asked for it.
+// REQUIRES: mu held; caller is the leader.
 func (db *DB) gatherGroup() ([]*writer, *Batch) {
 	lead := db.writers[0]
 	n := 1

@@ -44,8 +44,9 @@ type DB struct {
 	bgDone  sync.WaitGroup
 
 	mu sync.Mutex
-	// bgCond is signalled (with mu) whenever background work finishes, the
-	// tree changes, or the commit queue moves.
+	// bgCond is broadcast (with mu held) when a flush or compaction
+	// finishes, a memtable is frozen, a background error is set, or the
+	// commit queue drains during Close.
 	bgCond *sync.Cond
 
 	// Guarded by mu.
@@ -60,7 +61,6 @@ type DB struct {
 	// not obsolete either.
 	pendingOutputs map[uint64]struct{}
 	compacting     bool // a compaction (automatic or manual) is running
-	flushing       bool // the flush goroutine is writing a table
 	snapshots      map[*Snapshot]struct{}
 	iterators      map[*Iterator]struct{}
 	lastSeq        keys.SeqNum // last sequence number assigned (>= visibleSeq)

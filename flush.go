@@ -14,9 +14,10 @@ import (
 	"github.com/lsmkv/lsmkv/vfs"
 )
 
-// Flush writes the memtable to an L0 table and returns when it, and every
-// memtable frozen before it, is in a synced table recorded in the synced
-// manifest.
+// Flush writes the memtable to an L0 table and returns when no memtable
+// waits for flush any more: every write acknowledged before the call is in
+// a synced table recorded in the synced manifest. Under a steady write load
+// it may also wait for memtables frozen after the call.
 func (db *DB) Flush() error {
 	if err := db.checkWritable(); err != nil {
 		return err
@@ -48,9 +49,7 @@ func (db *DB) flushLoop() {
 		if db.closing.Load() {
 			return
 		}
-		db.flushing = true
 		err := db.flushOldest()
-		db.flushing = false
 		if err != nil {
 			db.setBgErr(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"sync"
 
@@ -115,8 +116,15 @@ func (db *DB) lockDir() error {
 	if db.opts.ReadOnly {
 		return nil
 	}
-	if err := db.fs.MkdirAll(db.dirname, 0o755); err != nil {
-		return fmt.Errorf("lsmkv: create %s: %w", db.dirname, err)
+	if _, err := db.fs.Stat(db.dirname); errors.Is(err, os.ErrNotExist) {
+		if err := db.fs.MkdirAll(db.dirname, 0o755); err != nil {
+			return fmt.Errorf("lsmkv: create %s: %w", db.dirname, err)
+		}
+		// Make the new directory's entry durable in its parent, or a power
+		// loss could take the whole DB with it.
+		if err := db.fs.SyncDir(filepath.Dir(db.dirname)); err != nil {
+			return fmt.Errorf("lsmkv: sync parent of %s: %w", db.dirname, err)
+		}
 	}
 	l, err := db.fs.Lock(filename.Path(db.dirname, filename.Lock, 0))
 	if errors.Is(err, vfs.ErrLockHeld) {

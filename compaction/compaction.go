@@ -91,8 +91,9 @@ func (c *Compaction) InputBytes() uint64 {
 // to OutputLevel with a manifest edit alone: exactly one input table, none
 // at OutputLevel, and not so much grandparent overlap that the moved table
 // would make a later compaction expensive. Manual compactions are never
-// trivial moves, because users run them to rewrite data (and drop
-// tombstones).
+// trivial moves here, because users run them to rewrite data (and drop
+// tombstones); the engine applies its own narrower rule for those
+// (isManualMove in the root package's compact.go).
 func (c *Compaction) IsTrivialMove() bool {
 	return !c.Manual && len(c.Inputs[0]) == 1 && len(c.Inputs[1]) == 0 &&
 		len(c.Between) == 0 && int64(totalSize(c.Grandparents)) <= c.maxGPOverlap
