@@ -1,0 +1,134 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/lsmkv/lsmkv/bench"
+	_ "github.com/lsmkv/lsmkv/bench/lsmkvengine" // registers "lsmkv"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// Exit statuses, as kvbench's.
+const (
+	exitOK      = 0
+	exitFailure = 1 // an engine failed, or the output could not be written
+	exitUsage   = 2 // bad flags
+)
+
+// run is main without the process: it returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	cl, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "peers:", err)
+		return exitUsage
+	}
+	if f, ok := stderr.(*os.File); ok && isTerminal(f) {
+		cl.opts.Progress = stderr
+	}
+	if cl.child {
+		err = runChild(cl, stdout)
+	} else {
+		err = compare(cl, args, stdout, stderr)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "peers:", err)
+		return exitFailure
+	}
+	return exitOK
+}
+
+// runChild runs the whole benchmark list on one engine in this process
+// and prints an EngineRun as JSON: the report, even a partial one after
+// an error, and this process's peak RSS.
+func runChild(cl *cmdLine, stdout io.Writer) error {
+	o := cl.opts
+	o.EngineName, o.Engine.Dir = cl.engines[0], cl.baseDir
+	rep, err := bench.Run(o)
+	r := EngineRun{Engine: o.EngineName, PeakRSS: peakRSS(), Report: rep}
+	if err != nil {
+		r.Error = err.Error()
+	}
+	return errors.Join(err, json.NewEncoder(stdout).Encode(&r))
+}
+
+// compare runs every engine in a child process, then prints the table
+// and writes the JSON.
+func compare(cl *cmdLine, args []string, stdout, stderr io.Writer) error {
+	base, cleanup, err := baseDir(cl.baseDir)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	c := &Comparison{Benchmarks: cl.opts.Benchmarks}
+	var failed error
+	for _, name := range cl.engines {
+		fmt.Fprintf(stderr, "peers: running %s\n", name)
+		r := runEngine(name, base, args, stderr)
+		if r.Error != "" {
+			failed = errors.Join(failed, fmt.Errorf("%s: %s", name, r.Error))
+		}
+		c.Engines = append(c.Engines, r)
+	}
+	if cl.jsonPath != "-" {
+		if err := writeComparison(stdout, c); err != nil {
+			return err
+		}
+	}
+	if cl.jsonPath != "" {
+		if err := writeJSON(cl.jsonPath, stdout, c); err != nil {
+			return errors.Join(failed, err)
+		}
+	}
+	return failed
+}
+
+// baseDir returns the directory to hold the engines' subdirectories,
+// making a temporary one (removed by cleanup) if dir is empty.
+func baseDir(dir string) (string, func(), error) {
+	if dir != "" {
+		return dir, func() {}, os.MkdirAll(dir, 0o755)
+	}
+	tmp, err := os.MkdirTemp("", "peers-")
+	if err != nil {
+		return "", nil, err
+	}
+	return tmp, func() { os.RemoveAll(tmp) }, nil
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// writeJSON writes c to path, or to stdout if path is "-".
+func writeJSON(path string, stdout io.Writer, c *Comparison) error {
+	w := stdout
+	if path != "-" {
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(c); err != nil {
+		return err
+	}
+	if f, ok := w.(*os.File); ok && path != "-" {
+		return f.Close()
+	}
+	return nil
+}

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lsmkv/lsmkv/bench"
+	"github.com/stretchr/testify/require"
+)
+
+// peerEngines are the engines this module compares.
+var peerEngines = []string{"lsmkv", "pebble", "goleveldb", "badger"}
+
+func init() {
+	// The reference engine whose results the peers must reproduce.
+	bench.Register("map", bench.OpenMapEngine)
+	// An engine that cannot open, for the failure path.
+	bench.Register("broken", func(bench.Config) (bench.Engine, error) {
+		return nil, errors.New("cannot open")
+	})
+}
+
+// TestMain lets a test run the command itself: compare re-executes
+// os.Executable, which under go test is the test binary, so with
+// PEERS_RUN_MAIN set the binary acts as the command instead.
+func TestMain(m *testing.M) {
+	if os.Getenv("PEERS_RUN_MAIN") == "1" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// tinyRun runs a small workload on engine in a fresh directory.
+func tinyRun(t *testing.T, engine string, benchmarks ...string) *bench.Report {
+	t.Helper()
+	rep, err := bench.Run(bench.Options{
+		EngineName: engine,
+		Engine: bench.Config{Dir: filepath.Join(t.TempDir(), "db"), Compression: bench.CompressionSnappy,
+			BloomBits: 10, MemtableSize: 1 << 20, CacheSize: 1 << 20},
+		Benchmarks: benchmarks,
+		Num:        200,
+	})
+	require.NoError(t, err, engine)
+	return rep
+}
+
+// TestAdaptersMatchReference runs every adapter through the same seeded
+// workload as the map reference engine: every phase must do the same
+// number of ops and find the same number of keys, since keys and their
+// order are fixed by the seed.
+func TestAdaptersMatchReference(t *testing.T) {
+	benchmarks := []string{"fillrandom", "readrandom", "readseq", "readreverse", "seekrandom",
+		"deleterandom", "readrandom", "readseq", "fillbatch", "readreverse"}
+	want := tinyRun(t, "map", benchmarks...)
+	for _, engine := range peerEngines {
+		t.Run(engine, func(t *testing.T) {
+			got := tinyRun(t, engine, benchmarks...)
+			require.Len(t, got.Results, len(want.Results))
+			for i, w := range want.Results {
+				g := got.Results[i]
+				require.Equal(t, w.Name, g.Name)
+				require.Equal(t, w.Ops, g.Ops, "%s ops", w.Name)
+				require.Equal(t, w.Found, g.Found, "%s found", w.Name)
+				require.Equal(t, w.Bytes, g.Bytes, "%s bytes", w.Name)
+			}
+			// Sanity of the reference itself: 200 random fills leave
+			// about 126 distinct keys, and reads find some but not all.
+			require.Greater(t, want.Results[1].Found, int64(50))
+			require.Less(t, want.Results[1].Found, int64(200))
+		})
+	}
+}
+
+// TestWriteAmpReported checks that the engines that count their writes
+// report a write amplification of at least 1 (every byte reaches the log)
+// and that Badger, which cannot, reports unknown.
+func TestWriteAmpReported(t *testing.T) {
+	for _, engine := range peerEngines {
+		t.Run(engine, func(t *testing.T) {
+			rep := tinyRun(t, engine, "fillrandom", "overwrite")
+			for _, r := range rep.Results {
+				if engine == "badger" {
+					require.Zero(t, r.WriteAmp, r.Name)
+					continue
+				}
+				require.GreaterOrEqual(t, r.WriteAmp, 1.0, r.Name)
+				require.Less(t, r.WriteAmp, 50.0, r.Name)
+			}
+			require.Positive(t, rep.Results[1].DiskBytes)
+		})
+	}
+}
+
+func TestCompareEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts four child processes")
+	}
+	t.Setenv("PEERS_RUN_MAIN", "1")
+	jsonPath := filepath.Join(t.TempDir(), "out.json")
+	var stdout, stderr strings.Builder
+	code := run([]string{"-num=200", "-benchmarks=fillrandom,readrandom", "-json=" + jsonPath}, &stdout, &stderr)
+	require.Equal(t, exitOK, code, stderr.String())
+	table := stdout.String()
+	t.Log("\n" + table)
+	for _, e := range peerEngines {
+		require.Contains(t, table, e)
+	}
+	require.Contains(t, table, "write-amp after fillrandom")
+	require.Contains(t, table, "peak RSS")
+
+	f, err := os.Open(jsonPath)
+	require.NoError(t, err)
+	defer f.Close()
+	c := readComparison(t, f)
+	require.Len(t, c.Engines, len(peerEngines))
+	for i, e := range c.Engines {
+		require.Equal(t, peerEngines[i], e.Engine)
+		require.Empty(t, e.Error)
+		require.Len(t, e.Report.Results, 2)
+		// Same seed, same keys: every engine finds the same ones.
+		require.Equal(t, c.Engines[0].Report.Results[1].Found, e.Report.Results[1].Found)
+		require.Positive(t, e.PeakRSS)
+	}
+}
+
+// TestCompareReportsFailedEngine checks that an engine failing in its
+// child does not stop the others and is named in the output and status.
+func TestCompareReportsFailedEngine(t *testing.T) {
+	t.Setenv("PEERS_RUN_MAIN", "1")
+	var stdout, stderr strings.Builder
+	code := run([]string{"-num=10", "-engines=broken,map", "-benchmarks=fillrandom"}, &stdout, &stderr)
+	require.Equal(t, exitFailure, code)
+	out := stdout.String()
+	require.Contains(t, out, "broken failed: child: exit status 1")
+	require.Regexp(t, `fillrandom +- +[0-9.]+k?\b`, out, "map still ran; broken shows -")
+	require.Contains(t, stderr.String(), "cannot open")
+}

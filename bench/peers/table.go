@@ -1,0 +1,128 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/lsmkv/lsmkv/bench"
+)
+
+// writeComparison prints one row per benchmark with each engine's ops/s
+// and its ratio to the baseline engine (lsmkv when compared, else the
+// first), then each engine's write amplification after each phase where
+// it changed, and its peak RSS. "-" marks what an engine did not report.
+func writeComparison(w io.Writer, c *Comparison) error {
+	base := baseline(c)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	head := []string{"ops/s (ratio to " + c.Engines[base].Engine + ")"}
+	for _, e := range c.Engines {
+		head = append(head, e.Engine)
+	}
+	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
+	for _, b := range c.Benchmarks {
+		row := []string{b}
+		baseRes := phase(&c.Engines[base], b)
+		for i := range c.Engines {
+			row = append(row, opsCell(phase(&c.Engines[i], b), baseRes, i == base))
+		}
+		fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
+	}
+	var prev []string
+	for _, b := range c.Benchmarks {
+		// Write amp is cumulative, so a read phase repeats the row before
+		// unless background compactions ran meanwhile; repeats are left out.
+		if row, ok := writeAmpRow(c, b); ok && (prev == nil || !slices.Equal(row[1:], prev[1:])) {
+			fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
+			prev = row
+		}
+	}
+	row := []string{"peak RSS"}
+	for _, e := range c.Engines {
+		row = append(row, mib(e.PeakRSS))
+	}
+	fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, e := range c.Engines {
+		if e.Error != "" {
+			if _, err := fmt.Fprintf(w, "%s failed: %s\n", e.Engine, e.Error); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// baseline picks the column the ratios are relative to.
+func baseline(c *Comparison) int {
+	if i := slices.IndexFunc(c.Engines, func(e EngineRun) bool { return e.Engine == "lsmkv" }); i >= 0 {
+		return i
+	}
+	return 0
+}
+
+// phase returns e's result for benchmark name, or nil if it has none.
+// A benchmark listed twice matches its first run.
+func phase(e *EngineRun, name string) *bench.PhaseResult {
+	if e.Report == nil {
+		return nil
+	}
+	for i := range e.Report.Results {
+		if e.Report.Results[i].Name == name {
+			return &e.Report.Results[i]
+		}
+	}
+	return nil
+}
+
+func opsCell(r, base *bench.PhaseResult, isBase bool) string {
+	if r == nil || r.Skipped || r.OpsPerSec() == 0 {
+		return "-"
+	}
+	s := humanCount(r.OpsPerSec())
+	if isBase || base == nil || base.OpsPerSec() == 0 {
+		return s
+	}
+	return fmt.Sprintf("%s (%.2fx)", s, r.OpsPerSec()/base.OpsPerSec())
+}
+
+// writeAmpRow returns the write-amplification row for benchmark b, or
+// false if no engine reported one for it (b is a read phase, or only
+// engines without the counter ran).
+func writeAmpRow(c *Comparison, b string) ([]string, bool) {
+	row, seen := []string{"write-amp after " + b}, false
+	for i := range c.Engines {
+		r := phase(&c.Engines[i], b)
+		if r == nil || r.WriteAmp == 0 {
+			row = append(row, "-")
+			continue
+		}
+		seen = true
+		row = append(row, fmt.Sprintf("%.2f", r.WriteAmp))
+	}
+	return row, seen
+}
+
+// humanCount formats a rate compactly: 751k, 1.23M.
+func humanCount(f float64) string {
+	switch {
+	case f >= 1e6:
+		return fmt.Sprintf("%.2fM", f/1e6)
+	case f >= 1e4:
+		return fmt.Sprintf("%.0fk", f/1e3)
+	case f >= 1e3:
+		return fmt.Sprintf("%.1fk", f/1e3)
+	}
+	return fmt.Sprintf("%.0f", f)
+}
+
+func mib(n int64) string {
+	if n <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20))
+}

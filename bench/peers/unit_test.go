@@ -1,0 +1,118 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lsmkv/lsmkv/bench"
+	"github.com/stretchr/testify/require"
+)
+
+func readComparison(t *testing.T, r io.Reader) *Comparison {
+	t.Helper()
+	var c Comparison
+	require.NoError(t, json.NewDecoder(r).Decode(&c))
+	return &c
+}
+
+func TestBloomFalsePositive(t *testing.T) {
+	for _, tc := range []struct {
+		bits int
+		want float64
+	}{{0, 0}, {-1, 0}, {1, 0.6185}, {10, 0.00819}, {20, 0.0000671}} {
+		got := bloomFalsePositive(tc.bits)
+		require.InDelta(t, tc.want, got, tc.want*0.01+1e-12, "bits=%d", tc.bits)
+	}
+	require.Less(t, math.Abs(bloomFalsePositive(10)-0.0082), 0.0001)
+}
+
+func TestHumanCount(t *testing.T) {
+	for _, tc := range []struct {
+		in   float64
+		want string
+	}{{0, "0"}, {999, "999"}, {1234, "1.2k"}, {751_234, "751k"}, {1_234_567, "1.23M"}} {
+		require.Equal(t, tc.want, humanCount(tc.in), "%v", tc.in)
+	}
+}
+
+func TestParseFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args    []string
+		wantErr string
+	}{
+		{nil, ""},
+		{[]string{"-engines=lsmkv,nope"}, "unknown engine"},
+		{[]string{"-engines=pebble,pebble"}, "listed twice"},
+		{[]string{"-engines="}, "must not be empty"},
+		{[]string{"-num=0"}, "-num=0"},
+		{[]string{"-benchmarks=fillrandom,nosuch"}, "unknown benchmark"},
+		{[]string{"-compression=zstd"}, "compression"},
+		{[]string{"-child"}, "exactly one engine"},
+		{[]string{"-child", "-engines=pebble"}, "exactly one engine and -db"},
+		{[]string{"extra"}, "unexpected arguments"},
+	} {
+		_, err := parseFlags(tc.args, io.Discard)
+		if tc.wantErr == "" {
+			require.NoError(t, err, "%q", tc.args)
+		} else {
+			require.ErrorContains(t, err, tc.wantErr, "%q", tc.args)
+		}
+	}
+}
+
+// TestParseFlagsDefaults pins the equal settings README.md promises.
+func TestParseFlagsDefaults(t *testing.T) {
+	cl, err := parseFlags(nil, io.Discard)
+	require.NoError(t, err)
+	require.Equal(t, peerEngines, cl.engines)
+	require.Equal(t, bench.Config{Compression: bench.CompressionSnappy, BloomBits: 10,
+		Compaction: bench.CompactionLeveled, MemtableSize: 4 << 20, CacheSize: 8 << 20}, cl.opts.Engine)
+	require.Equal(t, pebbleDefaultMemTableSize, int(pebbleOptions(cl.opts.Engine).MemTableSize))
+	require.Equal(t, int64(16<<20), pebbleOptions(cl.opts.Engine).CacheSize, "8 MiB + 2 memtables")
+}
+
+// TestChildArgsOverride checks that the child sees the parent's flags
+// with its own engine, directory and output, whatever the parent had.
+func TestChildArgsOverride(t *testing.T) {
+	parent := []string{"-num=7", "-engines=lsmkv,pebble", "-db=/x", "-json=out.json", "-sync"}
+	cl, err := parseFlags(childArgs(parent, "pebble", "/x/pebble"), io.Discard)
+	require.NoError(t, err)
+	require.True(t, cl.child)
+	require.Equal(t, []string{"pebble"}, cl.engines)
+	require.Equal(t, "/x/pebble", cl.baseDir)
+	require.Empty(t, cl.jsonPath)
+	require.Equal(t, int64(7), cl.opts.Num)
+	require.True(t, cl.opts.Engine.Sync)
+	require.Equal(t, "-sync", parent[len(parent)-1], "parent args untouched")
+}
+
+func result(name string, ops int64, wamp float64) bench.PhaseResult {
+	return bench.PhaseResult{Name: name, Ops: ops, Elapsed: time.Second, WriteAmp: wamp}
+}
+
+func TestWriteComparison(t *testing.T) {
+	c := &Comparison{Benchmarks: []string{"fillrandom", "readrandom"}, Engines: []EngineRun{
+		{Engine: "pebble", PeakRSS: 64 << 20, Report: &bench.Report{Results: []bench.PhaseResult{
+			result("fillrandom", 751_000, 3.5), result("readrandom", 200_000, 3.5)}}},
+		{Engine: "lsmkv", PeakRSS: 32 << 20, Report: &bench.Report{Results: []bench.PhaseResult{
+			result("fillrandom", 375_500, 2.25), result("readrandom", 400_000, 2.25)}}},
+		{Engine: "badger", Error: "child: exit status 1", Report: &bench.Report{Results: []bench.PhaseResult{
+			result("fillrandom", 1500, 0)}}},
+	}}
+	var b strings.Builder
+	require.NoError(t, writeComparison(&b, c))
+	out := b.String()
+	t.Log("\n" + out)
+	lines := strings.Split(out, "\n")
+	require.Regexp(t, `ops/s \(ratio to lsmkv\) +pebble +lsmkv +badger`, lines[0])
+	require.Regexp(t, `fillrandom +751k \(2\.00x\) +376k +1\.5k \(0\.00x\)`, lines[1])
+	require.Regexp(t, `readrandom +200k \(0\.50x\) +400k +-`, lines[2])
+	require.Regexp(t, `write-amp after fillrandom +3\.50 +2\.25 +-`, lines[3])
+	// readrandom's write amp repeats fillrandom's, so its row is left out.
+	require.Regexp(t, `peak RSS +64 MiB +32 MiB +-`, lines[4])
+	require.Equal(t, "badger failed: child: exit status 1", lines[5])
+}
