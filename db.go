@@ -73,13 +73,35 @@ type DB struct {
 type memEntry struct {
 	mt     *memtable.Memtable
 	logNum uint64
+	log    *walHandle // nil for memtables rebuilt by recovery
 }
 
-// walHandle is the open WAL file.
+// walHandle is an open WAL file.
 type walHandle struct {
 	num  uint64
 	file vfs.File
-	w    *wal.Writer
+	w    *wal.Writer // written only by the commit leader while current
+	// dirSynced: the WAL's directory entry is durable. Commit leader only.
+	dirSynced bool
+
+	// A WAL retired by rotateMemtable is synced and closed once, by whoever
+	// needs it first: the flush of its memtable, or a leader about to sync
+	// a newer WAL (see retire).
+	retireMu  sync.Mutex
+	retired   bool
+	retireErr error
+}
+
+// retire syncs and closes a WAL that no longer takes writes. Safe to call
+// concurrently and more than once; later calls return the first result.
+func (h *walHandle) retire() error {
+	h.retireMu.Lock()
+	defer h.retireMu.Unlock()
+	if !h.retired {
+		h.retired = true
+		h.retireErr = errors.Join(h.w.Sync(), h.w.Close())
+	}
+	return h.retireErr
 }
 
 // Close closes the DB. Iterators and snapshots still open are released and
@@ -109,6 +131,11 @@ func (db *DB) Close() error {
 	}
 	leakErr := db.releaseLeaked()
 	var errs []error
+	for _, m := range db.imm {
+		if m.log != nil {
+			errs = append(errs, m.log.retire())
+		}
+	}
 	if db.log != nil {
 		if db.bgErr == nil {
 			errs = append(errs, db.log.w.Sync())

@@ -64,7 +64,11 @@ func (db *DB) flushOldest() error {
 	snaps := db.snapshotSeqs()
 	db.mu.Unlock()
 	start := time.Now()
-	meta, err := db.writeL0(m.mt, snaps)
+	err := retireAll([]*memEntry{m})
+	var meta *manifest.FileMeta
+	if err == nil {
+		meta, err = db.writeL0(m.mt, snaps)
+	}
 	db.mu.Lock()
 	if err != nil {
 		return err
@@ -77,6 +81,10 @@ func (db *DB) flushOldest() error {
 	edit := &manifest.VersionEdit{HasLogNum: true, LogNum: nextLog, HasLastSeq: true, LastSeq: db.lastSeq}
 	if meta != nil {
 		edit.Added = []manifest.NewFile{{Level: 0, Meta: *meta}}
+	} else if err := db.fs.SyncDir(db.dirname); err != nil {
+		// writeL0 synced the directory when it wrote a table; without one,
+		// sync it here: the edit names WAL nextLog, whose entry must be durable.
+		return fmt.Errorf("lsmkv: sync dir before recording flush: %w", err)
 	}
 	// On failure the edit may still have reached the disk, so its tables
 	// stay in pendingOutputs (never deleted by this process).

@@ -344,8 +344,14 @@ func (db *DB) finishRecovery(recovered []*memEntry) error {
 	if err != nil {
 		return err
 	}
+	// The manifest edit below names this WAL: its entry must be durable first.
+	if err := db.syncDirOnce(log); err != nil {
+		log.w.Close()
+		return err
+	}
 	db.log = log
 	db.mem = db.newMemEntry(num, 0)
+	db.mem.log = log
 	edit.HasLogNum, edit.LogNum = true, num
 	edit.HasLastSeq, edit.LastSeq = true, db.lastSeq
 	db.mu.Lock()

@@ -6,6 +6,7 @@ package lsmkvengine
 
 import (
 	"errors"
+	"sync"
 
 	"github.com/lsmkv/lsmkv"
 	"github.com/lsmkv/lsmkv/bench"
@@ -66,8 +67,14 @@ func (e *engine) Get(k []byte) ([]byte, bool, error) {
 
 func (e *engine) Delete(k []byte) error { return e.db.Delete(k) }
 
+// batches recycles Batch buffers across WriteBatch calls, as a program
+// writing batches in a loop would reuse one (Batch.Reset keeps memory).
+var batches = sync.Pool{New: func() any { return new(lsmkv.Batch) }}
+
 func (e *engine) WriteBatch(ops []bench.Op, sync bool) error {
-	var b lsmkv.Batch
+	b := batches.Get().(*lsmkv.Batch)
+	defer batches.Put(b)
+	b.Reset()
 	for _, op := range ops {
 		if op.Kind == bench.OpDelete {
 			b.Delete(op.Key)
@@ -75,7 +82,7 @@ func (e *engine) WriteBatch(ops []bench.Op, sync bool) error {
 			b.Put(op.Key, op.Value)
 		}
 	}
-	return e.db.Write(&b, &lsmkv.WriteOptions{Sync: sync || e.sync})
+	return e.db.Write(b, &lsmkv.WriteOptions{Sync: sync || e.sync})
 }
 
 func (e *engine) NewIterator() (bench.Iter, error) {
