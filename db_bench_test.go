@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"sync/atomic"
 	"testing"
 )
@@ -26,27 +27,37 @@ func openBenchDB(b *testing.B) *DB {
 	return db
 }
 
+// runGoroutines splits b.N operations over exactly n goroutines (unlike
+// b.RunParallel, which starts a multiple of GOMAXPROCS).
+func runGoroutines(b *testing.B, n int, op func(i int) error) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	for g := 0; g < n; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := next.Add(1); i <= int64(b.N); i = next.Add(1) {
+				if err := op(int(i)); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
 func BenchmarkPut(b *testing.B) {
 	for _, goroutines := range []int{1, 4} {
 		b.Run(fmt.Sprintf("goroutines=%d", goroutines), func(b *testing.B) {
 			db := openBenchDB(b)
 			defer db.Close()
 			value := make([]byte, 100)
-			var next atomic.Uint64
 			b.SetBytes(116)
 			b.ReportAllocs()
-			b.SetParallelism(goroutines)
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				var key []byte
-				for pb.Next() {
-					key = benchKey(key, rand.Uint64())
-					next.Add(1)
-					if err := db.Put(key, value); err != nil {
-						b.Error(err)
-						return
-					}
-				}
+			runGoroutines(b, goroutines, func(int) error {
+				return db.Put(benchKey(make([]byte, 0, 16), rand.Uint64()), value)
 			})
 		})
 	}
@@ -138,5 +149,26 @@ func BenchmarkScan(b *testing.B) {
 		if count != n {
 			b.Fatalf("scanned %d keys, want %d", count, n)
 		}
+	}
+}
+
+// BenchmarkPutSync shows group commit: with several goroutines writing
+// synced, leaders share one fsync among the writers queued behind them, so
+// syncs/op falls below 1.
+func BenchmarkPutSync(b *testing.B) {
+	for _, goroutines := range []int{1, 8} {
+		b.Run(fmt.Sprintf("goroutines=%d", goroutines), func(b *testing.B) {
+			db := openBenchDB(b)
+			defer db.Close()
+			value := make([]byte, 100)
+			wo := &WriteOptions{Sync: true}
+			b.ReportAllocs()
+			runGoroutines(b, goroutines, func(int) error {
+				var batch Batch
+				batch.Put(benchKey(make([]byte, 0, 16), rand.Uint64()), value)
+				return db.Write(&batch, wo)
+			})
+			b.ReportMetric(float64(db.Metrics().WALSyncs)/float64(b.N), "syncs/op")
+		})
 	}
 }
