@@ -137,8 +137,10 @@ func (db *DB) Close() error {
 		}
 	}
 	if db.log != nil {
+		// A clean Close leaves every acknowledged write durable: the WALs'
+		// data, and their directory entries (synced lazily while running).
 		if db.bgErr == nil {
-			errs = append(errs, db.log.w.Sync())
+			errs = append(errs, db.log.w.Sync(), db.syncDirOnce(db.log))
 		}
 		errs = append(errs, db.log.w.Close())
 	}
