@@ -3,27 +3,19 @@ package lsmkv
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
+	"github.com/lsmkv/lsmkv/internal/testseed"
 	"math/rand/v2"
 	"sort"
 	"testing"
-	"time"
 
 	"github.com/lsmkv/lsmkv/vfs"
 )
 
-var seedFlag = flag.Uint64("seed", 0, "seed for randomized DB tests (0: from the clock)")
-
 // testSeed returns the seed to use and logs it so a failure can be replayed
 // with -seed.
 func testSeed(t *testing.T) uint64 {
-	seed := *seedFlag
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
-	}
-	t.Logf("seed=%d (replay with -seed=%d)", seed, seed)
-	return seed
+	return testseed.Seed(t)
 }
 
 // tinyOptions makes flushes and compactions happen every few hundred writes.

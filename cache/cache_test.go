@@ -3,26 +3,18 @@ package cache
 import (
 	"bytes"
 	"encoding/binary"
-	"flag"
 	"fmt"
+	"github.com/lsmkv/lsmkv/internal/testseed"
 	"math/rand/v2"
 	"slices"
 	"sync"
 	"testing"
-	"time"
 )
-
-var seedFlag = flag.Uint64("seed", 0, "seed for randomized tests (0: pick one from the clock)")
 
 // testSeed returns the seed to use and logs it so a failure can be replayed
 // with -seed.
 func testSeed(t *testing.T) uint64 {
-	seed := *seedFlag
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
-	}
-	t.Logf("seed=%d (replay with -seed=%d)", seed, seed)
-	return seed
+	return testseed.Seed(t)
 }
 
 // blockFor returns a block of length n whose bytes identify (f, off, ver),

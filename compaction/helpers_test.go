@@ -1,32 +1,18 @@
 package compaction
 
 import (
-	"flag"
+	"github.com/lsmkv/lsmkv/internal/testseed"
 	"math/rand/v2"
-	"os"
-	"strconv"
 	"testing"
-	"time"
 
 	"github.com/lsmkv/lsmkv/internal/keys"
 	"github.com/lsmkv/lsmkv/manifest"
 )
 
-var seedFlag = flag.Uint64("seed", 0, "seed for randomized tests (0: from $LSMKV_SEED or the clock)")
-
 // newRand returns a seeded source and logs the seed so that a failure can
 // be replayed with -seed=N or LSMKV_SEED=N.
 func newRand(t testing.TB) *rand.Rand {
-	seed := *seedFlag
-	if seed == 0 {
-		if s, err := strconv.ParseUint(os.Getenv("LSMKV_SEED"), 10, 64); err == nil {
-			seed = s
-		}
-	}
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
-	}
-	t.Logf("seed=%d", seed)
+	seed := testseed.Seed(t)
 	return rand.New(rand.NewPCG(seed, seed))
 }
 

@@ -2,27 +2,19 @@ package manifest
 
 import (
 	"bytes"
-	"flag"
+	"github.com/lsmkv/lsmkv/internal/testseed"
 	"github.com/stretchr/testify/require"
 	"math/rand/v2"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/lsmkv/lsmkv/internal/keys"
 )
 
-var seedFlag = flag.Uint64("seed", 0, "seed for randomized tests (0 = time-based)")
-
 // testSeed returns the seed for a randomized test and logs it so that a
 // failure can be replayed with -seed.
 func testSeed(t testing.TB) uint64 {
-	seed := *seedFlag
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
-	}
-	t.Logf("seed=%d (replay with -seed=%d)", seed, seed)
-	return seed
+	return testseed.Seed(t)
 }
 
 func ik(ukey string, seq keys.SeqNum) []byte { return keys.Make([]byte(ukey), seq, keys.KindSet) }

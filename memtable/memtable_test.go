@@ -3,34 +3,18 @@ package memtable
 import (
 	"encoding/binary"
 	"errors"
-	"flag"
+	"github.com/lsmkv/lsmkv/internal/testseed"
 	"math/rand/v2"
-	"os"
 	"strconv"
 	"testing"
 
 	"github.com/lsmkv/lsmkv/internal/keys"
 )
 
-var seedFlag = flag.Uint64("seed", 0, "seed for randomized tests (0: use $LSMKV_SEED, else a fresh one)")
-
 // testRand returns a generator for a randomized test and logs its seed so a
 // failure can be replayed with -seed=N or LSMKV_SEED=N.
 func testRand(t testing.TB) *rand.Rand {
-	seed := *seedFlag
-	if seed == 0 {
-		if s := os.Getenv("LSMKV_SEED"); s != "" {
-			v, err := strconv.ParseUint(s, 10, 64)
-			if err != nil {
-				t.Fatalf("bad LSMKV_SEED %q: %v", s, err)
-			}
-			seed = v
-		}
-	}
-	if seed == 0 {
-		seed = rand.Uint64()
-	}
-	t.Logf("seed=%d (replay with -seed=%d)", seed, seed)
+	seed := testseed.Seed(t)
 	return rand.New(rand.NewPCG(seed, seed))
 }
 

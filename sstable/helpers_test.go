@@ -2,13 +2,12 @@ package sstable
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
+	"github.com/lsmkv/lsmkv/internal/testseed"
 	"io"
 	"math/rand"
 	"os"
 	"sort"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -16,22 +15,10 @@ import (
 	"github.com/lsmkv/lsmkv/internal/keys"
 )
 
-var seedFlag = flag.Int64("seed", 0, "seed for randomized tests (0: from LSMKV_SEED or the clock)")
-
 // testSeed returns the seed for a randomized test and logs it so a failure
 // can be replayed with -seed=N (or LSMKV_SEED=N).
 func testSeed(t testing.TB) int64 {
-	seed := *seedFlag
-	if seed == 0 {
-		if s, err := strconv.ParseInt(os.Getenv("LSMKV_SEED"), 10, 64); err == nil {
-			seed = s
-		}
-	}
-	if seed == 0 {
-		seed = time.Now().UnixNano()
-	}
-	t.Logf("seed=%d", seed)
-	return seed
+	return int64(testseed.Seed(t))
 }
 
 // memFile is an in-memory vfs.File, enough for the writer and reader.

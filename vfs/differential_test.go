@@ -2,25 +2,17 @@ package vfs
 
 import (
 	"errors"
-	"flag"
 	"fmt"
+	"github.com/lsmkv/lsmkv/internal/testseed"
 	"github.com/stretchr/testify/require"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 )
 
-var seedFlag = flag.Uint64("seed", 0, "seed for randomized tests (0: pick one from the clock)")
-
 func testSeed(t *testing.T) uint64 {
-	seed := *seedFlag
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
-	}
-	t.Logf("seed=%d (replay with -seed=%d)", seed, seed)
-	return seed
+	return testseed.Seed(t)
 }
 
 // diffSide is one file system under the differential test, with the open

@@ -3,7 +3,7 @@ package wal
 import (
 	"bytes"
 	"errors"
-	"flag"
+	"github.com/lsmkv/lsmkv/internal/testseed"
 	"github.com/stretchr/testify/require"
 	"io"
 	"math/rand"
@@ -14,24 +14,10 @@ import (
 	"github.com/lsmkv/lsmkv/internal/corruption"
 )
 
-// seedFlag replays a randomized test: go test ./wal -run X -args -seed=N,
-// or LSMKV_SEED=N go test ./wal -run X.
-var seedFlag = flag.Int64("seed", 0, "seed for randomized tests (0 = random)")
-
 // newRand returns a seeded source and logs the seed so a failure can be
 // replayed.
 func newRand(t testing.TB) *rand.Rand {
-	seed := *seedFlag
-	if s := os.Getenv("LSMKV_SEED"); seed == 0 && s != "" {
-		v, err := strconv.ParseInt(s, 10, 64)
-		require.NoError(t, err, "LSMKV_SEED")
-		seed = v
-	}
-	if seed == 0 {
-		seed = rand.Int63()
-	}
-	t.Logf("seed=%d", seed)
-	return rand.New(rand.NewSource(seed))
+	return rand.New(rand.NewSource(int64(testseed.Seed(t))))
 }
 
 // testLogNum is the log number used by tests unless they say otherwise.

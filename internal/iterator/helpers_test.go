@@ -3,36 +3,19 @@ package iterator
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
+	"github.com/lsmkv/lsmkv/internal/testseed"
 	"math/rand"
-	"os"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/lsmkv/lsmkv/internal/keys"
 )
 
-// Randomized tests print their seed; replay a failure with
-// go test -run TestX -seed N (or LSMKV_SEED=N).
-var seedFlag = flag.Int64("seed", 0, "seed for randomized tests (0: from LSMKV_SEED or the clock)")
-
 // newRand returns a seeded generator and logs the seed.
 func newRand(t testing.TB) *rand.Rand {
-	seed := *seedFlag
-	if seed == 0 {
-		if s, err := strconv.ParseInt(os.Getenv("LSMKV_SEED"), 10, 64); err == nil {
-			seed = s
-		}
-	}
-	if seed == 0 {
-		seed = time.Now().UnixNano()
-	}
-	t.Logf("seed=%d", seed)
-	return rand.New(rand.NewSource(seed))
+	return rand.New(rand.NewSource(int64(testseed.Seed(t))))
 }
 
 // ukey is the i-th user key of the test key space. Keys sort like i.
