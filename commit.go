@@ -324,6 +324,7 @@ func (db *DB) rotateMemtable(need int64) error {
 	db.imm = append(db.imm[:len(db.imm):len(db.imm)], db.mem)
 	db.mem = db.newMemEntry(num, need)
 	db.mem.log = log
+	db.updateReadState()
 	db.bgCond.Broadcast() // wake the flush goroutine
 	return nil
 }

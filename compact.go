@@ -130,6 +130,7 @@ func (db *DB) runCompaction(c *compaction.Compaction) error {
 		if err := db.vs.LogAndApply(edit); err != nil {
 			return fmt.Errorf("lsmkv: record move in manifest: %w", err)
 		}
+		db.updateReadState()
 		db.opts.Logger.Info("moved tables", "tables", len(c.Inputs[0]), "from", c.Level, "to", c.OutputLevel)
 		db.deleteObsoleteFiles()
 		return nil
@@ -149,6 +150,7 @@ func (db *DB) runCompaction(c *compaction.Compaction) error {
 		return fmt.Errorf("lsmkv: record compaction in manifest: %w", err)
 	}
 	db.clearPending(edit)
+	db.updateReadState()
 	db.recordCompaction(c, outputs, time.Since(start))
 	db.deleteObsoleteFiles()
 	return nil

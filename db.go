@@ -41,6 +41,15 @@ type DB struct {
 
 	// closing tells background goroutines to stop at the next safe point.
 	closing atomic.Bool
+	// closedFlag mirrors closed for readers that do not take mu.
+	closedFlag atomic.Bool
+
+	// rsMu guards rs, the memtables and version that reads start from
+	// (read.go). Writers of rs also hold mu; readers take only rsMu.RLock,
+	// so Get does not contend with the commit path on mu. rs holds one
+	// reference on its version.
+	rsMu sync.RWMutex
+	rs   *readState
 	bgDone  sync.WaitGroup
 
 	mu sync.Mutex
@@ -114,6 +123,7 @@ func (db *DB) Close() error {
 		return ErrClosed
 	}
 	db.closed = true
+	db.closedFlag.Store(true)
 	for len(db.writers) > 0 {
 		db.bgCond.Wait()
 	}
@@ -144,6 +154,12 @@ func (db *DB) Close() error {
 		}
 		errs = append(errs, db.log.w.Close())
 	}
+	db.rsMu.Lock()
+	if db.rs != nil {
+		db.rs.version.Unref()
+		db.rs = nil
+	}
+	db.rsMu.Unlock()
 	errs = append(errs, db.tables.close(), db.vs.Close())
 	if db.fileLock != nil {
 		errs = append(errs, db.fileLock.Close())

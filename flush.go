@@ -93,6 +93,7 @@ func (db *DB) flushOldest() error {
 	}
 	db.clearPending(edit)
 	db.imm = append([]*memEntry(nil), db.imm[1:]...)
+	db.updateReadState()
 	db.logFlush(meta, m, time.Since(start))
 	db.deleteObsoleteFiles()
 	return nil

@@ -102,6 +102,9 @@ func (db *DB) open() error {
 		return err
 	}
 	db.visibleSeq.Store(uint64(db.lastSeq))
+	db.mu.Lock()
+	db.updateReadState()
+	db.mu.Unlock()
 	if !db.opts.ReadOnly {
 		db.mu.Lock()
 		db.deleteObsoleteFiles()

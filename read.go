@@ -29,16 +29,37 @@ const readLatest = keys.SeqNum(math.MaxUint64)
 
 // acquireReadState captures the current state to read at seq (or the latest
 // visible one). The caller must call release.
+//
+// The sequence number is loaded before the state: every write at or below
+// it was applied to a memtable that is in this state or was flushed into
+// this state's version, because states are published (updateReadState)
+// after each rotation and flush.
 func (db *DB) acquireReadState(seq keys.SeqNum) (readState, error) {
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	if db.closed {
-		return readState{}, ErrClosed
-	}
 	if seq == readLatest {
 		seq = keys.SeqNum(db.visibleSeq.Load())
 	}
-	return readState{mem: db.mem, imm: db.imm, version: db.vs.Current(), seq: seq}, nil
+	db.rsMu.RLock()
+	rs := db.rs
+	if rs == nil || db.closedFlag.Load() {
+		db.rsMu.RUnlock()
+		return readState{}, ErrClosed
+	}
+	rs.version.Ref()
+	db.rsMu.RUnlock()
+	return readState{mem: rs.mem, imm: rs.imm, version: rs.version, seq: seq}, nil
+}
+
+// updateReadState publishes the current memtables and version to readers.
+// REQUIRES: mu held; called after every change to mem, imm or the version.
+func (db *DB) updateReadState() {
+	rs := &readState{mem: db.mem, imm: db.imm, version: db.vs.Current()}
+	db.rsMu.Lock()
+	old := db.rs
+	db.rs = rs
+	db.rsMu.Unlock()
+	if old != nil {
+		old.version.Unref()
+	}
 }
 
 func (rs *readState) release() { rs.version.Unref() }

@@ -73,6 +73,9 @@ func FuzzBlock(f *testing.F) {
 		}
 		f.Add(bytes.Clone(w.finish()))
 	}
+	for _, b := range blockSeeds() {
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var it blockIter
 		if err := it.init("fuzz", 0, b); err != nil {
@@ -102,6 +105,196 @@ func FuzzBlock(f *testing.F) {
 			requireCorruption(t, it.err)
 		}
 	})
+}
+
+// blockSeeds returns valid blocks that stress the format (restart intervals
+// 1, 2 and 16, empty user keys and values, long shared prefixes, an empty
+// block) and damaged blocks that reach each of blockIter's error paths.
+func blockSeeds() [][]byte {
+	var out [][]byte
+	add := func(b []byte) { out = append(out, bytes.Clone(b)) }
+
+	// build writes entries with the given restart interval.
+	build := func(interval int, entries []kv) []byte {
+		w := blockWriter{restartInterval: interval}
+		for _, e := range entries {
+			w.add(e.key, e.value)
+		}
+		return bytes.Clone(w.finish())
+	}
+	// raw assembles a block from hand-encoded entries and restart offsets;
+	// count is the stored restart count.
+	raw := func(entries []byte, restarts []uint32, count uint32) []byte {
+		b := bytes.Clone(entries)
+		for _, r := range restarts {
+			b = binary.LittleEndian.AppendUint32(b, r)
+		}
+		return binary.LittleEndian.AppendUint32(b, count)
+	}
+	// entry hand-encodes one entry with arbitrary (possibly lying) lengths.
+	entry := func(dst []byte, shared, unshared, vlen uint64, key, val []byte) []byte {
+		dst = binary.AppendUvarint(dst, shared)
+		dst = binary.AppendUvarint(dst, unshared)
+		dst = binary.AppendUvarint(dst, vlen)
+		return append(append(dst, key...), val...)
+	}
+	// split returns the entries and the restart offsets of a valid block.
+	split := func(b []byte) ([]byte, []uint32) {
+		n := int(binary.LittleEndian.Uint32(b[len(b)-4:]))
+		start := len(b) - 4 - 4*n
+		var rs []uint32
+		for i := 0; i < n; i++ {
+			rs = append(rs, binary.LittleEndian.Uint32(b[start+4*i:]))
+		}
+		return b[:start], rs
+	}
+
+	// Valid blocks.
+	var small []kv // short keys, some empty values
+	for i := 0; i < 6; i++ {
+		var v []byte
+		if i%2 == 1 {
+			v = []byte(fmt.Sprint(i))
+		}
+		small = append(small, kv{ik(fmt.Sprintf("k%d", i), keys.SeqNum(i)), v})
+	}
+	long := bytes.Repeat([]byte("p"), 300) // shared lengths need 2-byte varints
+	var prefixed []kv
+	for i := 0; i < 20; i++ {
+		prefixed = append(prefixed, kv{ik(string(long)+fmt.Sprintf("%02d", i), 1), bytes.Repeat([]byte{'v'}, 130*(i%2))})
+	}
+	emptyKeys := []kv{ // empty user key, versions of it, then one more key
+		{ik("", 9), nil}, {ik("", 3), []byte("x")}, {ik("", 1), nil}, {ik("a", 1), nil},
+	}
+	valid := map[string][]byte{}
+	for _, interval := range []int{1, 2, 16} {
+		for name, es := range map[string][]kv{"small": small, "prefixed": prefixed, "empty": emptyKeys} {
+			b := build(interval, es)
+			valid[fmt.Sprint(name, interval)] = b
+			add(b)
+		}
+	}
+	add(build(16, nil)) // empty block: one restart at 0, no entries
+	add(build(1, []kv{{ik("only", 1), nil}}))
+
+	// Too short for the restart count, and restart counts that do not fit.
+	for n := 0; n < 4; n++ {
+		add(make([]byte, n))
+	}
+	add(raw(nil, nil, 0))
+	add(raw(nil, nil, 1))
+	add(raw(nil, []uint32{0}, 2))
+	add(raw(nil, []uint32{0}, 1)) // restart array covers the whole block
+	add(raw(nil, []uint32{0}, 0xffffffff))
+	s2 := valid["small2"]
+	ents, rs := split(s2)
+	add(raw(ents, rs, 0))
+	add(raw(ents, rs, uint32(len(rs)+1)))                       // count one too large: entries end early
+	add(raw(ents, rs, uint32((len(s2)-4)/4+1)))                 // count larger than the block allows
+	add(raw(ents, rs, uint32((len(s2)-4)/4)))                   // restart array swallows all entries
+	add(raw(ents, rs, uint32(len(rs)-1)))                       // count one too small: last restart read as entry bytes
+	add(raw(ents[:len(ents)-1], rs, uint32(len(rs))))           // last value cut short
+	add(raw(append(bytes.Clone(ents), 0), rs, uint32(len(rs)))) // trailing garbage: truncated entry
+
+	// Restart offsets out of range, pointing mid-entry, unsorted.
+	patchRestart := func(b []byte, i int, v uint32) []byte {
+		es, r := split(b)
+		r = append([]uint32(nil), r...)
+		r[i] = v
+		return raw(es, r, uint32(len(r)))
+	}
+	for _, name := range []string{"small1", "small2", "prefixed2", "prefixed16", "empty2"} {
+		b := valid[name]
+		es, r := split(b)
+		last := len(r) - 1
+		add(patchRestart(b, 0, uint32(len(es))))      // exactly at the restart array
+		add(patchRestart(b, last, uint32(len(es))))   // likewise for the last one
+		add(patchRestart(b, last, 0xffffffff))        // far out of range
+		add(patchRestart(b, 0, 1))                    // mid-entry
+		add(patchRestart(b, last, r[last]+1))         // mid-entry
+		add(patchRestart(b, last, uint32(len(es)-1))) // last byte of the entries
+		if len(r) > 1 {
+			add(patchRestart(b, 1, r[1]+3))  // mid-entry, past the varints
+			add(patchRestart(b, 1, 0))       // duplicates restart 0
+			add(patchRestart(b, 0, r[last])) // unsorted
+			rev := append([]uint32(nil), r...)
+			for i, j := 0, len(rev)-1; i < j; i, j = i+1, j-1 {
+				rev[i], rev[j] = rev[j], rev[i]
+			}
+			add(raw(es, rev, uint32(len(rev))))
+		}
+		// A restart at the non-restart entry after restart 0 (it has
+		// shared != 0), and restart 0 dropped entirely.
+		var it blockIter
+		if it.init("seed", 0, b) == nil && it.First() && it.Next() && r[min(1, last)] != uint32(it.offset) {
+			add(patchRestart(b, min(1, last), uint32(it.offset)))
+		}
+		if len(r) > 1 {
+			add(raw(es, r[1:], uint32(len(r)-1)))
+		}
+		// Every truncation of the entries, keeping the restart array.
+		if name == "small2" || name == "empty2" {
+			for cut := 0; cut < len(es); cut++ {
+				add(raw(es[:cut], r, uint32(len(r))))
+			}
+		}
+	}
+
+	// Hand-encoded entries reaching each check in decodeAt.
+	k0 := ik("", 1) // empty user key: the shortest valid internal key
+	ka, kab, kz := ik("a", 1), ik("ab", 1), ik("z", 1)
+	one := func(e []byte) []byte { return raw(e, []uint32{0}, 1) }
+	cat := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+	two := func(first, second []byte, restarts ...uint32) []byte {
+		if len(restarts) == 0 {
+			restarts = []uint32{0}
+		}
+		return raw(cat(first, second), restarts, uint32(len(restarts)))
+	}
+	first := entry(nil, 0, uint64(len(kab)), 1, kab, []byte("v"))
+	add(one(entry(nil, 0, 0, 0, nil, nil)))                                              // empty internal key
+	add(one(entry(nil, 0, 7, 0, k0[:7], nil)))                                           // 7-byte key
+	add(one(entry(nil, 0, 8, 0, k0, nil)))                                               // empty user key, empty value
+	add(one(entry(nil, 3, 8, 0, k0, nil)))                                               // restart entry shares bytes
+	add(one(entry(nil, 0, 200, 0, k0, nil)))                                             // unshared past the end
+	add(one(entry(nil, 0, 9, 0, k0, nil)))                                               // unshared one byte past the end
+	add(one(entry(nil, 0, 8, 200, k0, []byte("v"))))                                     // value past the end
+	add(one(entry(nil, 0, 8, 1, k0, nil)))                                               // value one byte past the end
+	add(one(entry(nil, 0, 1<<63, 1<<63, k0, nil)))                                       // lengths that overflow when added
+	add(one(entry(nil, 0, 8, 1<<64-1, k0, nil)))                                         // value length overflows
+	add(one(entry(nil, 0, 1<<64-1, 9, k0, nil)))                                         // unshared overflows
+	add(one([]byte{0x80}))                                                               // truncated shared varint
+	add(one([]byte{0x00, 0x80}))                                                         // truncated unshared varint
+	add(one([]byte{0x00, 0x08, 0x80}))                                                   // truncated value varint
+	add(one([]byte{0x00, 0x08}))                                                         // missing value varint
+	add(one([]byte{0x00}))                                                               // missing unshared varint
+	add(one(bytes.Repeat([]byte{0xff}, 11)))                                             // overlong shared varint
+	add(one(cat([]byte{0x00}, bytes.Repeat([]byte{0xff}, 11))))                          // overlong unshared varint
+	add(one(cat([]byte{0x00, 0x08}, bytes.Repeat([]byte{0xff}, 10))))                    // overlong value varint
+	add(one(cat([]byte{0x80, 0x00, 0x08, 0x00}, k0)))                                    // non-minimal shared varint
+	add(two(first, entry(nil, 200, 1, 0, []byte("c"), nil)))                             // shares more than the previous key
+	add(two(first, entry(nil, uint64(len(kab))+1, 0, 0, nil, nil)))                      // shares one byte more
+	add(two(first, entry(nil, uint64(len(kab)), 0, 0, nil, nil)))                        // whole previous key: a duplicate
+	add(two(first, entry(nil, 1, uint64(len(ka))-1, 0, ka[1:], nil)))                    // shares a prefix, then sorts lower
+	add(two(first, entry(nil, 1, 6, 0, k0[:6], nil)))                                    // 7-byte key from sharing
+	add(two(first, entry(nil, 1, 100, 0, k0, nil)))                                      // unshared past the end after sharing
+	add(two(first, entry(nil, 1, uint64(len(k0)), 100, k0, nil)))                        // value past the end after sharing
+	add(two(first, []byte{0x01, 0x80}))                                                  // truncated second entry
+	add(two(first, entry(nil, 0, uint64(len(ka)), 0, ka, nil), 0, uint32(len(first))))   // second restart sorts lower
+	add(two(first, entry(nil, 2, uint64(len(k0)), 0, k0, nil), 0, uint32(len(first))))   // restart that shares
+	add(two(first, entry(nil, 0, uint64(len(ka)), 0, ka, nil), 0, uint32(len(first)+1))) // restart mid-entry
+	// A bad entry between two good restarts: Last succeeds, then Prev's
+	// forward re-decode from restart 0 hits the bad entry.
+	bad := entry(nil, 200, 1, 0, []byte("c"), nil)
+	add(raw(cat(first, bad, entry(nil, 0, uint64(len(kz)), 0, kz, nil)), []uint32{0, uint32(len(first) + len(bad))}, 2))
+	// A decodable entry hidden inside another's value, with a restart
+	// pointing at it: Prev finds entries that do not line up.
+	hidden := entry(nil, 0, uint64(len(kz)), 0, kz, nil)
+	outer := entry(nil, 0, uint64(len(ka)), uint64(len(hidden)), ka, hidden)
+	mid := uint32(len(outer) - len(hidden))
+	add(two(outer, entry(nil, 0, uint64(len(kz))+1, 0, ik("zz", 1), nil), 0, mid))
+	add(two(outer, entry(nil, 1, 8, 0, k0, nil), 0, mid, uint32(len(outer))))
+	return out
 }
 
 func FuzzProperties(f *testing.F) {
