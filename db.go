@@ -48,9 +48,10 @@ type DB struct {
 	// (read.go). Writers of rs also hold mu; readers take only rsMu.RLock,
 	// so Get does not contend with the commit path on mu. rs holds one
 	// reference on its version.
-	rsMu   sync.RWMutex
-	rs     *readState
-	bgDone sync.WaitGroup
+	rsMu sync.RWMutex
+	rs   *readState
+
+	bgDone sync.WaitGroup // the flush and compaction goroutines
 
 	mu sync.Mutex
 	// bgCond is broadcast (with mu held) when a flush or compaction
