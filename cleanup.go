@@ -67,9 +67,9 @@ func (db *DB) obsolete(kind filename.Kind, num uint64, live map[uint64]struct{})
 	return false
 }
 
-// isCurrent reports whether v is the current version. REQUIRES: mu held.
+// isCurrent reports whether v is the current version. The published read
+// state always holds the current version while mu is held.
+// REQUIRES: mu held; the DB is open.
 func (db *DB) isCurrent(v *manifest.Version) bool {
-	cur := db.vs.Current()
-	defer cur.Unref()
-	return cur == v
+	return db.rs != nil && db.rs.version == v
 }

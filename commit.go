@@ -301,11 +301,11 @@ func (db *DB) stall(wait func(), reason string, n int) {
 	db.opts.Logger.Info("write stall", "reason", reason, "count", n, "duration", d)
 }
 
-// l0Count returns the number of L0 tables. REQUIRES: mu held.
+// l0Count returns the number of L0 tables. It reads the published read
+// state, which is current while mu is held, rather than taking the version
+// set's lock on every write. REQUIRES: mu held.
 func (db *DB) l0Count() int {
-	v := db.vs.Current()
-	defer v.Unref()
-	return v.NumFiles(0)
+	return db.rs.version.NumFiles(0)
 }
 
 // rotateMemtable starts a new WAL, freezes the memtable and starts a new

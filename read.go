@@ -50,7 +50,8 @@ func (db *DB) acquireReadState(seq keys.SeqNum) (readState, error) {
 }
 
 // updateReadState publishes the current memtables and version to readers.
-// REQUIRES: mu held; called after every change to mem, imm or the version.
+// REQUIRES: mu held; called after every change to mem, imm or the version,
+// so that code holding mu may also use db.rs as the current state.
 func (db *DB) updateReadState() {
 	rs := &readState{mem: db.mem, imm: db.imm, version: db.vs.Current()}
 	db.rsMu.Lock()

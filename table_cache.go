@@ -59,8 +59,9 @@ func (tc *tableCache) acquire(f *manifest.FileMeta) (*tableEntry, error) {
 		e = &tableEntry{num: f.Num, refs: 2, loaded: make(chan struct{})}
 		e.elem = tc.lru.PushFront(e)
 		tc.entries[f.Num] = e
-		tc.evictOverCapacity()
+		unused := tc.evictOverCapacity()
 		tc.mu.Unlock()
+		closeReaders(unused)
 		e.reader, e.err = tc.open(f)
 		close(e.loaded)
 	}
@@ -101,15 +102,32 @@ func (tc *tableCache) release(e *tableEntry) {
 	}
 }
 
-// evictOverCapacity drops least recently used entries. REQUIRES: tc.mu held.
-func (tc *tableCache) evictOverCapacity() {
+// evictOverCapacity drops least recently used entries and returns those
+// nobody uses, for the caller to close once it has released tc.mu (Close
+// does I/O). Entries in use are closed by their last release.
+// REQUIRES: tc.mu held.
+func (tc *tableCache) evictOverCapacity() []*tableEntry {
+	var unused []*tableEntry
 	for tc.lru.Len() > tc.capacity {
 		e := tc.lru.Back().Value.(*tableEntry)
 		tc.removeLocked(e)
-		if e.refs == 0 && e.reader != nil {
-			go e.reader.Close() // not under tc.mu: Close does I/O
+		if e.refs == 0 {
+			unused = append(unused, e)
 		}
 	}
+	return unused
+}
+
+// closeReaders closes the readers of entries taken out of the cache.
+func closeReaders(entries []*tableEntry) error {
+	var errs []error
+	for _, e := range entries {
+		<-e.loaded
+		if e.reader != nil {
+			errs = append(errs, e.reader.Close())
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // removeLocked takes e out of the cache and drops the cache's reference.
@@ -144,10 +162,7 @@ func (tc *tableCache) evict(num uint64) {
 	}
 	tc.mu.Unlock()
 	if closeNow {
-		<-e.loaded
-		if e.reader != nil {
-			e.reader.Close()
-		}
+		closeReaders([]*tableEntry{e})
 	}
 	if tc.db.blockCache != nil {
 		tc.db.blockCache.EvictFile(num)
@@ -196,14 +211,7 @@ func (tc *tableCache) close() error {
 		e = next
 	}
 	tc.mu.Unlock()
-	var errs []error
-	for _, te := range toClose {
-		<-te.loaded
-		if te.reader != nil {
-			errs = append(errs, te.reader.Close())
-		}
-	}
-	return errors.Join(errs...)
+	return closeReaders(toClose)
 }
 
 // newIter returns an iterator over table f that releases the table when
