@@ -62,6 +62,12 @@ func (s *liveSet) count() int64 {
 // Files that vanish during the walk (an engine compacting meanwhile) are
 // skipped rather than reported as errors.
 func DirSize(dir string) (int64, error) {
+	return SumFiles(dir, fs.FileInfo.Size)
+}
+
+// SumFiles adds up measure(info) over the regular files under dir,
+// skipping files that vanish during the walk, as DirSize does.
+func SumFiles(dir string, measure func(fs.FileInfo) int64) (int64, error) {
 	var total int64
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -80,7 +86,7 @@ func DirSize(dir string) (int64, error) {
 			}
 			return err
 		}
-		total += info.Size()
+		total += measure(info)
 		return nil
 	})
 	return total, err

@@ -3,14 +3,14 @@
 package main
 
 import (
-	"errors"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/lsmkv/lsmkv/bench"
 )
 
 // peakRSS returns this process's peak resident set size in bytes, or 0
@@ -43,28 +43,10 @@ func peakRSS() int64 {
 // files such as Badger's mmapped value log and memtable logs, whose
 // apparent size is up to 2 GiB however little they hold.
 func allocatedBytes(dir string) (int64, error) {
-	var total int64
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		// Background compactions delete files while we walk.
-		if err != nil {
-			if path != dir && errors.Is(err, fs.ErrNotExist) {
-				return nil
-			}
-			return err
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		info, err := d.Info()
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil
-		} else if err != nil {
-			return err
-		}
+	return bench.SumFiles(dir, func(info fs.FileInfo) int64 {
 		if st, ok := info.Sys().(*syscall.Stat_t); ok {
-			total += int64(st.Blocks) * 512 // st_blocks is in 512-byte units
+			return int64(st.Blocks) * 512 // st_blocks is in 512-byte units
 		}
-		return nil
+		return 0
 	})
-	return total, err
 }
