@@ -31,17 +31,22 @@ const (
 )
 
 // Put adds a write of value to key. The batch copies key and value.
+//
+// A key over MaxKeySize, a value over MaxValueSize, or an entry that would
+// take the batch over MaxBatchSize is not added: the batch records the
+// error (wrapping ErrInvalidArgument) at once, ignores later entries, and
+// Write returns the error without writing anything. Reset clears it.
 func (b *Batch) Put(key, value []byte) {
-	if err := checkKV(key, value); err != nil {
+	if err := b.check(keys.KindSet, key, value); err != nil {
 		b.setErr(err)
 		return
 	}
 	b.appendEntry(keys.KindSet, key, value)
 }
 
-// Delete adds a deletion of key.
+// Delete adds a deletion of key. Errors are recorded as for Put.
 func (b *Batch) Delete(key []byte) {
-	if err := checkKV(key, nil); err != nil {
+	if err := b.check(keys.KindDelete, key, nil); err != nil {
 		b.setErr(err)
 		return
 	}
@@ -82,14 +87,52 @@ func (b *Batch) appendEntry(kind keys.Kind, key, value []byte) {
 	b.mem += memtable.EntrySize(len(key), len(value))
 }
 
-func checkKV(key, value []byte) error {
+// check returns why the entry may not join the batch, or nil. After an
+// earlier error the batch takes nothing more.
+func (b *Batch) check(kind keys.Kind, key, value []byte) error {
+	if b.err != nil {
+		return b.err
+	}
 	if len(key) > MaxKeySize {
 		return invalidf("key of %d bytes exceeds MaxKeySize (%d)", len(key), MaxKeySize)
 	}
 	if len(value) > MaxValueSize {
 		return invalidf("value of %d bytes exceeds MaxValueSize (%d)", len(value), MaxValueSize)
 	}
+	size := int64(max(len(b.data), batchHeaderLen)) + encodedEntryLen(kind, len(key), len(value))
+	if size > batchSizeLimit {
+		return invalidf("batch of %d entries would grow to %d bytes, over MaxBatchSize (%d)", b.count+1, size, batchSizeLimit)
+	}
+	if mem := b.mem + memtable.EntrySize(len(key), len(value)); mem > batchMemLimit {
+		return invalidf("batch of %d entries would need %d bytes of memtable, more than one memtable holds (%d)",
+			b.count+1, mem, batchMemLimit)
+	}
 	return nil
+}
+
+// Batch limits as variables, so tests can lower them instead of building
+// gigabyte batches.
+var (
+	batchSizeLimit int64 = MaxBatchSize
+	batchMemLimit  int64 = memtable.MaxCapacity
+)
+
+// encodedEntryLen is the bytes appendEntry adds for one entry.
+func encodedEntryLen(kind keys.Kind, keyLen, valueLen int) int64 {
+	n := 1 + uvarintLen(uint64(keyLen)) + keyLen
+	if kind == keys.KindSet {
+		n += uvarintLen(uint64(valueLen)) + valueLen
+	}
+	return int64(n)
+}
+
+func uvarintLen(v uint64) int {
+	n := 1
+	for v >= 0x80 {
+		v >>= 7
+		n++
+	}
+	return n
 }
 
 // empty reports whether the batch holds no writes.

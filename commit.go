@@ -61,14 +61,20 @@ func (db *DB) Delete(key []byte) error {
 }
 
 // Write applies the batch atomically: after a crash it is recovered whole or
-// not at all. A nil opts uses Options.Sync. The batch may be reused after
-// Write returns.
+// not at all. A nil opts uses Options.Sync. A batch that recorded an error
+// (see Batch.Put) is refused with that error and nothing is written.
+//
+// Write does not empty the batch: to reuse it for new writes, call Reset
+// first, or the next Write applies the old entries again.
 func (db *DB) Write(b *Batch, opts *WriteOptions) error {
 	if b == nil {
 		return invalidf("nil batch")
 	}
 	if b.err != nil {
 		return b.err
+	}
+	if int64(len(b.data)) > batchSizeLimit {
+		return invalidf("batch of %d bytes exceeds MaxBatchSize (%d)", len(b.data), batchSizeLimit)
 	}
 	if db.opts.ReadOnly {
 		return db.checkWritable()

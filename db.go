@@ -37,6 +37,8 @@ type DB struct {
 
 	// visibleSeq is the sequence number of the newest write that readers
 	// may see: every write at or below it has been applied to the memtable.
+	// Stored by the commit leader under mu. Reads load it under rsMu, after
+	// the read state and never before (acquireReadState says why).
 	visibleSeq atomic.Uint64
 
 	// closing tells background goroutines to stop at the next safe point.
@@ -174,11 +176,11 @@ func (db *DB) Close() error {
 func (db *DB) releaseLeaked() error {
 	nIter, nSnap := len(db.iterators), len(db.snapshots)
 	for it := range db.iterators {
-		it.releaseLocked()
+		it.releaseByClose()
 	}
 	for s := range db.snapshots {
 		delete(db.snapshots, s)
-		s.closed = true
+		s.closed.Store(true)
 	}
 	if nIter+nSnap == 0 {
 		return nil

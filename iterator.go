@@ -1,7 +1,10 @@
 package lsmkv
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
+	"sync/atomic"
 
 	"github.com/lsmkv/lsmkv/internal/iterator"
 	"github.com/lsmkv/lsmkv/manifest"
@@ -12,14 +15,30 @@ import (
 // positioning method returns Valid(). Key and Value are valid until the next
 // move. An Iterator is not safe for concurrent use; Close it when done,
 // since it pins the tables it reads.
+//
+// Once the iterator or its DB is closed, every positioning method returns
+// false, Valid is false, Key and Value return nil and Error wraps
+// ErrClosed.
 type Iterator struct {
 	db      *DB
 	vis     *iterator.Visible
 	version *manifest.Version
-	closed  bool // guarded by db.mu
-	// closeVis: releaseLocked must still close vis (Close by DB.Close).
-	closeVis bool
+	// state is iterOpen until Close (iterClosed) or DB.Close (iterReleased).
+	// Written under db.mu; read without it by every call, so a closed
+	// iterator never touches vis again.
+	state atomic.Int32
+	// visClosed: vis was closed. Only the iterator's own goroutine (in
+	// Close, or in the first call after DB.Close) closes vis: DB.Close may
+	// run while that goroutine is inside a call, so it must not.
+	visClosed bool
 }
+
+// Iterator states.
+const (
+	iterOpen     int32 = iota
+	iterClosed         // by Iterator.Close
+	iterReleased       // by DB.Close, before the iterator's own Close
+)
 
 // NewIterator returns an iterator over [opts.LowerBound, opts.UpperBound)
 // as of opts.Snapshot (nil: now). A nil opts means the whole key space.
@@ -30,10 +49,16 @@ func (db *DB) NewIterator(opts *IterOptions) (*Iterator, error) {
 	}
 	seq := readLatest
 	if o.Snapshot != nil {
+		if o.Snapshot.db != db {
+			return nil, invalidf("IterOptions.Snapshot belongs to another DB")
+		}
 		if err := o.Snapshot.check(); err != nil {
 			return nil, err
 		}
 		seq = o.Snapshot.seq
+	}
+	if o.LowerBound != nil && o.UpperBound != nil && bytes.Compare(o.LowerBound, o.UpperBound) > 0 {
+		return nil, invalidf("IterOptions.LowerBound %q is above UpperBound %q", o.LowerBound, o.UpperBound)
 	}
 	rs, err := db.acquireReadState(seq)
 	if err != nil {
@@ -41,9 +66,8 @@ func (db *DB) NewIterator(opts *IterOptions) (*Iterator, error) {
 	}
 	children := db.readStateIters(&rs)
 	it := &Iterator{
-		db:       db,
-		closeVis: true,
-		version:  rs.version,
+		db:      db,
+		version: rs.version,
 		vis: iterator.NewVisible(iterator.NewMerging(children...), iterator.VisibleOptions{
 			Seq: rs.seq, LowerBound: o.LowerBound, UpperBound: o.UpperBound,
 		}),
@@ -80,60 +104,113 @@ func (db *DB) readStateIters(rs *readState) []iterator.Iterator {
 }
 
 // First moves to the first key.
-func (it *Iterator) First() bool { return it.vis.First() }
+func (it *Iterator) First() bool { return it.open() && it.vis.First() }
 
 // Last moves to the last key.
-func (it *Iterator) Last() bool { return it.vis.Last() }
+func (it *Iterator) Last() bool { return it.open() && it.vis.Last() }
 
 // SeekGE moves to the first key >= key.
-func (it *Iterator) SeekGE(key []byte) bool { return it.vis.SeekGE(key) }
+func (it *Iterator) SeekGE(key []byte) bool { return it.open() && it.vis.SeekGE(key) }
 
 // SeekLT moves to the last key < key.
-func (it *Iterator) SeekLT(key []byte) bool { return it.vis.SeekLT(key) }
+func (it *Iterator) SeekLT(key []byte) bool { return it.open() && it.vis.SeekLT(key) }
 
 // Next moves to the next key.
-func (it *Iterator) Next() bool { return it.vis.Next() }
+func (it *Iterator) Next() bool { return it.open() && it.vis.Next() }
 
 // Prev moves to the previous key.
-func (it *Iterator) Prev() bool { return it.vis.Prev() }
+func (it *Iterator) Prev() bool { return it.open() && it.vis.Prev() }
 
 // Valid reports whether the iterator is at a key.
-func (it *Iterator) Valid() bool { return it.vis.Valid() }
+func (it *Iterator) Valid() bool { return it.open() && it.vis.Valid() }
 
 // Key returns the current key, valid until the next move.
-func (it *Iterator) Key() []byte { return it.vis.Key() }
+func (it *Iterator) Key() []byte {
+	if !it.open() {
+		return nil
+	}
+	return it.vis.Key()
+}
 
 // Value returns the current value, valid until the next move.
-func (it *Iterator) Value() []byte { return it.vis.Value() }
+func (it *Iterator) Value() []byte {
+	if !it.open() {
+		return nil
+	}
+	return it.vis.Value()
+}
 
-// Error returns the first error met (for example a corrupt block).
-func (it *Iterator) Error() error { return it.vis.Error() }
+// Error returns the first error met (for example a corrupt block), or an
+// error wrapping ErrClosed once the iterator or its DB is closed.
+func (it *Iterator) Error() error {
+	switch it.state.Load() {
+	case iterClosed:
+		return errIterClosed
+	case iterReleased:
+		it.closeVis()
+		return errIterReleased
+	}
+	return it.vis.Error()
+}
 
-// Close releases the iterator's tables. Closing twice returns ErrClosed.
+var (
+	errIterClosed   = fmt.Errorf("lsmkv: iterator used after its Close: %w", ErrClosed)
+	errIterReleased = fmt.Errorf("lsmkv: iterator used after DB.Close released it: %w", ErrClosed)
+)
+
+// open reports whether the iterator may be used. The first call after
+// DB.Close released the iterator closes its internal iterators here, on the
+// iterator's own goroutine.
+func (it *Iterator) open() bool {
+	switch it.state.Load() {
+	case iterOpen:
+		return true
+	case iterReleased:
+		it.closeVis()
+	}
+	return false
+}
+
+// closeVis closes the internal iterators once. Iterator's goroutine only.
+func (it *Iterator) closeVis() error {
+	if it.visClosed {
+		return nil
+	}
+	it.visClosed = true
+	return errors.Join(it.vis.Close(), it.vis.Error())
+}
+
+// Close releases the iterator's tables. Closing twice, or after DB.Close
+// released the iterator, returns ErrClosed.
 func (it *Iterator) Close() error {
 	it.db.mu.Lock()
 	defer it.db.mu.Unlock()
-	if it.closed {
+	if it.state.Load() != iterOpen {
+		it.closeVis()
 		return ErrClosed
 	}
-	err := it.vis.Close()
-	it.closeVis = false
-	it.releaseLocked()
+	err := it.closeVis()
+	it.state.Store(iterClosed)
+	it.unregister()
 	if !it.db.isCurrent(it.version) {
 		it.db.deleteObsoleteFiles() // the old version may have been the last to need some tables
 	}
-	return errors.Join(err, it.vis.Error())
+	return err
 }
 
-// releaseLocked drops the iterator's version. REQUIRES: db.mu held.
-func (it *Iterator) releaseLocked() {
-	if it.closed {
+// releaseByClose marks an iterator DB.Close found open. It leaves vis to
+// the iterator's goroutine (see visClosed). REQUIRES: db.mu held.
+func (it *Iterator) releaseByClose() {
+	if it.state.Load() != iterOpen {
 		return
 	}
-	it.closed = true
-	if it.closeVis {
-		it.vis.Close()
-	}
+	it.state.Store(iterReleased)
+	it.unregister()
+}
+
+// unregister drops the iterator from the DB and its version reference.
+// REQUIRES: db.mu held.
+func (it *Iterator) unregister() {
 	delete(it.db.iterators, it)
 	it.version.Unref()
 }

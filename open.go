@@ -33,6 +33,9 @@ func Open(dir string, opts *Options) (*DB, error) {
 	if err := o.validate(); err != nil {
 		return nil, err
 	}
+	if err := checkDirArg(o.FS, dir); err != nil {
+		return nil, err
+	}
 	db := &DB{
 		dirname:        dir,
 		opts:           o,
@@ -70,6 +73,19 @@ func Open(dir string, opts *Options) (*DB, error) {
 	return db, nil
 }
 
+// checkDirArg refuses a directory argument that cannot name a DB: an empty
+// path, or a path that exists but is not a directory.
+func checkDirArg(fs vfs.FS, dir string) error {
+	if dir == "" {
+		return invalidf("Open with an empty directory path")
+	}
+	fi, err := fs.Stat(dir)
+	if err == nil && !fi.IsDir() {
+		return invalidf("Open of %s: not a directory", dir)
+	}
+	return nil // a missing dir is created (or refused by ReadOnly) later
+}
+
 // abandon releases what a failed Open acquired.
 func (db *DB) abandon() {
 	if db.log != nil {
@@ -90,12 +106,9 @@ func (db *DB) open() error {
 	if err := db.lockDir(); err != nil {
 		return err
 	}
-	if err := db.loadVersionSet(); err != nil {
-		return err
-	}
 	// No other goroutine sees db yet, so recovery runs without mu; the
 	// helpers it shares with the flush path take mu where they need it.
-	if err := db.checkTables(); err != nil {
+	if err := db.loadVersionSet(); err != nil {
 		return err
 	}
 	if err := db.recoverWALs(); err != nil {
@@ -142,18 +155,24 @@ func (db *DB) lockDir() error {
 
 // loadVersionSet opens the manifest named by CURRENT, or creates a new DB.
 func (db *DB) loadVersionSet() error {
-	mopts := manifest.Options{FS: db.fs, Dir: db.dirname, ReadOnly: db.opts.ReadOnly, Logger: db.opts.Logger}
+	mopts := manifest.Options{
+		FS: db.fs, Dir: db.dirname, ReadOnly: db.opts.ReadOnly, Logger: db.opts.Logger,
+		Check: db.checkRecoveredFiles,
+	}
 	_, err := db.fs.Stat(filename.Path(db.dirname, filename.Current, 0))
 	switch {
 	case err == nil:
 		db.vs, err = manifest.Load(mopts)
-	case errors.Is(err, os.ErrNotExist) && !db.opts.ReadOnly:
+	case errors.Is(err, os.ErrNotExist):
+		// Tables or WALs without CURRENT are a DB that lost CURRENT: the
+		// same corruption whether or not the open may write.
 		if err := db.checkNoStrayFiles(); err != nil {
 			return err
 		}
+		if db.opts.ReadOnly {
+			return fmt.Errorf("lsmkv: %s: no database (CURRENT is missing) and ReadOnly forbids creating one: %w", db.dirname, err)
+		}
 		db.vs, err = manifest.Create(mopts)
-	case errors.Is(err, os.ErrNotExist):
-		return fmt.Errorf("lsmkv: %s: no database (CURRENT is missing) and ReadOnly forbids creating one: %w", db.dirname, err)
 	}
 	if err != nil {
 		return fmt.Errorf("lsmkv: open %s: %w", db.dirname, err)
@@ -181,22 +200,30 @@ func (db *DB) checkNoStrayFiles() error {
 	return nil
 }
 
-// checkTables verifies that every table the manifest lists exists with its
-// recorded size: a missing or short table means lost edits or lost data.
-func (db *DB) checkTables() error {
-	v := db.vs.Current()
-	defer v.Unref()
+// checkRecoveredFiles verifies that every table the replayed manifest lists
+// exists with its recorded size, and that the WAL it names as current
+// exists: a missing or short file means lost edits or lost data. It runs
+// inside manifest.Load, before anything on disk changes, and Load adds
+// where the manifest's readable records end to its error.
+func (db *DB) checkRecoveredFiles(v *manifest.Version, logNum uint64) error {
 	for level, files := range v.Levels {
 		for _, f := range files {
 			path := filename.Path(db.dirname, filename.Table, f.Num)
 			fi, err := db.fs.Stat(path)
 			if err != nil {
-				return corruption.Errorf(path, -1, "table listed at L%d by the manifest is missing: %v", level, err)
+				return corruption.Errorf(path, -1, "table listed at L%d by the manifest is missing: %w", level, err)
 			}
 			if uint64(fi.Size()) != f.Size {
 				return corruption.Errorf(path, -1, "size %d differs from the manifest's %d", fi.Size(), f.Size)
 			}
 		}
+	}
+	if logNum == 0 {
+		return nil // a DB whose first Open stopped before it made a WAL
+	}
+	path := filename.Path(db.dirname, filename.Log, logNum)
+	if _, err := db.fs.Stat(path); err != nil {
+		return corruption.Errorf(path, -1, "the manifest names this WAL as current but it is missing: %w", err)
 	}
 	return nil
 }
@@ -220,10 +247,6 @@ func (db *DB) walsToReplay() ([]uint64, error) {
 		}
 	}
 	sort.Slice(logs, func(i, j int) bool { return logs[i] < logs[j] })
-	if n := db.vs.LogNum(); n != 0 && (len(logs) == 0 || logs[0] != n) {
-		path := filename.Path(db.dirname, filename.Log, n)
-		return nil, corruption.Errorf(path, -1, "the manifest names this WAL as current but it is missing")
-	}
 	return logs, nil
 }
 
@@ -293,7 +316,7 @@ func (db *DB) replayWAL(num uint64, allowTorn bool, mem **memEntry, recovered *[
 			return fmt.Errorf("lsmkv: replay: %w", err)
 		}
 		if err := db.replayBatch(rec, mem, recovered); err != nil {
-			return corruption.Errorf(path, r.Offset(), "%v", err)
+			return corruption.Errorf(path, r.Offset(), "%w", err)
 		}
 	}
 }

@@ -5,7 +5,9 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/lsmkv/lsmkv/memtable"
 	"github.com/lsmkv/lsmkv/vfs"
+	"github.com/lsmkv/lsmkv/wal"
 )
 
 // Compression chooses how SSTable blocks are compressed.
@@ -54,34 +56,80 @@ const (
 	DefaultBaseLevelSize       = 64 << 20
 	DefaultTargetFileSize      = 2 << 20
 	DefaultMaxOpenFiles        = 1000
+
+	// MaxBloomBitsPerKey bounds Options.BloomBitsPerKey: past about 43 bits
+	// the number of probes is capped (30) and more bits buy nothing but
+	// space.
+	MaxBloomBitsPerKey = 40
 )
 
-// Limits on keys and values. Larger ones are refused with an error wrapping
-// ErrInvalidArgument and nothing is written.
+// Limits on keys, values and batches. Larger ones are refused with an error
+// wrapping ErrInvalidArgument and nothing is written.
 const (
 	MaxKeySize   = 1 << 20  // 1 MiB
 	MaxValueSize = 64 << 20 // 64 MiB
+	// MaxBatchSize caps a batch's encoding (docs/format-batch.md): the
+	// batch is one WAL record, and a record holds at most
+	// wal.MaxPayloadLen bytes. A batch's entries must also fit one
+	// memtable (memtable.MaxCapacity, about 4 GiB counting each entry's
+	// skiplist node), which only a batch of millions of tiny entries
+	// reaches first. Batch.Put and Batch.Delete refuse the entry that would
+	// cross either limit.
+	MaxBatchSize = wal.MaxPayloadLen // 1 GiB
 )
 
 // Options configure a DB. The zero value of every field means its default;
-// Open works on a copy, so the caller's struct is never modified.
+// Open works on a copy, so the caller's struct is never modified. Each
+// field's valid range is given in its comment; Open refuses a value outside
+// it with an error wrapping ErrInvalidArgument.
 type Options struct {
-	FS                  vfs.FS          // nil: vfs.Default
-	ReadOnly            bool            // writes fail with ErrReadOnly; no file is created, changed or removed
-	Sync                bool            // false: a returned write survives a process crash; true: also power loss
-	MemtableSize        int64           // bytes of memtable before it is flushed; 4 MiB
-	BlockSize           int             // SSTable data block size in bytes; 4 KiB
-	BloomBitsPerKey     int             // bloom filter bits per key; 10; negative disables filters
-	Compression         Compression     // SnappyCompression; or NoCompression
-	BlockCacheSize      int64           // bytes of decompressed blocks cached; 8 MiB; negative disables
-	Compaction          CompactionStyle // LeveledCompaction; or TieredCompaction
-	L0CompactionTrigger int             // L0 files (sorted runs, when tiered) that start a compaction; 4
-	L0StopWritesTrigger int             // L0 files at which writes stop until compaction catches up; 12
-	LevelSizeMultiplier int             // each level's target is this many times the one above; 10
-	BaseLevelSize       int64           // target bytes of L1; 64 MiB
-	TargetFileSize      int64           // compaction output tables are split at about this size; 2 MiB
-	MaxOpenFiles        int             // open SSTable handles kept in the table cache; 1000
-	Logger              *slog.Logger    // one line per flush, compaction and stall; nil: discard
+	// FS is the file system; nil means vfs.Default (the OS).
+	FS vfs.FS
+	// ReadOnly opens an existing DB without creating, changing or removing
+	// any file and without taking its lock; writes fail with ErrReadOnly.
+	ReadOnly bool
+	// Sync false: a returned write survives a crash of the process. Sync
+	// true: it also survives power loss (one fsync per commit group).
+	Sync bool
+	// MemtableSize is the bytes of memtable before it is flushed to L0.
+	// Default 4 MiB; at least 4 KiB, at most memtable.MaxCapacity (~4 GiB).
+	MemtableSize int64
+	// BlockSize is the target size of SSTable data blocks, in bytes before
+	// compression. Default 4 KiB; 64 B to 16 MiB.
+	BlockSize int
+	// BloomBitsPerKey sizes each table's bloom filter. Default 10 (about 1%
+	// false positives); 1 to MaxBloomBitsPerKey; negative disables filters.
+	BloomBitsPerKey int
+	// Compression of SSTable blocks: SnappyCompression (default) or
+	// NoCompression.
+	Compression Compression
+	// BlockCacheSize is the bytes of decompressed blocks cached. Default
+	// 8 MiB; negative disables the cache.
+	BlockCacheSize int64
+	// Compaction is LeveledCompaction (default) or TieredCompaction.
+	Compaction CompactionStyle
+	// L0CompactionTrigger is the number of L0 tables (sorted runs, when
+	// tiered) that starts a compaction. Default 4; at least 1.
+	L0CompactionTrigger int
+	// L0StopWritesTrigger is the number of L0 tables at which writes stop
+	// until compaction catches up; halfway there each write is delayed 1 ms.
+	// Default 12; must exceed L0CompactionTrigger.
+	L0StopWritesTrigger int
+	// LevelSizeMultiplier: each level's target size is this many times the
+	// one above. Default 10; at least 2.
+	LevelSizeMultiplier int
+	// BaseLevelSize is the target size of L1 in bytes. Default 64 MiB; at
+	// least 1.
+	BaseLevelSize int64
+	// TargetFileSize is the size at which compaction output tables are
+	// split. Default 2 MiB; at least 1.
+	TargetFileSize int64
+	// MaxOpenFiles is the number of SSTable handles the table cache keeps
+	// open. Default 1000; at least 8.
+	MaxOpenFiles int
+	// Logger receives one line per flush, compaction and stall, and
+	// background errors; nil discards them.
+	Logger *slog.Logger
 }
 
 // WriteOptions control one write.
@@ -132,8 +180,10 @@ func setDefault[T int | int64](field *T, def T) {
 // validate checks ranges and cross-field rules after ensureDefaults.
 func (o *Options) validate() error {
 	switch {
-	case o.MemtableSize < 4<<10:
-		return invalidf("MemtableSize %d is below the 4 KiB minimum", o.MemtableSize)
+	case o.MemtableSize < 4<<10 || o.MemtableSize > memtable.MaxCapacity:
+		return invalidf("MemtableSize %d is outside [4 KiB, %d]", o.MemtableSize, int64(memtable.MaxCapacity))
+	case o.BloomBitsPerKey > MaxBloomBitsPerKey:
+		return invalidf("BloomBitsPerKey %d is above the maximum of %d", o.BloomBitsPerKey, MaxBloomBitsPerKey)
 	case o.BlockSize < 64 || o.BlockSize > 16<<20:
 		return invalidf("BlockSize %d is outside [64, 16 MiB]", o.BlockSize)
 	case o.Compression < DefaultCompression || o.Compression > NoCompression:

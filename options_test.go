@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/lsmkv/lsmkv/memtable"
 	"github.com/lsmkv/lsmkv/vfs"
 )
 
@@ -44,6 +45,9 @@ func TestOptionsInvalidRefusedWithNothingCreated(t *testing.T) {
 	}{
 		{"negative MemtableSize", Options{MemtableSize: -1}},
 		{"tiny MemtableSize", Options{MemtableSize: 100}},
+		{"MemtableSize over one arena", Options{MemtableSize: memtable.MaxCapacity + 8}},
+		{"huge BloomBitsPerKey", Options{BloomBitsPerKey: 100000}},
+		{"BloomBitsPerKey just above the maximum", Options{BloomBitsPerKey: MaxBloomBitsPerKey + 1}},
 		{"negative BlockSize", Options{BlockSize: -4096}},
 		{"huge BlockSize", Options{BlockSize: 1 << 30}},
 		{"negative L0CompactionTrigger", Options{L0CompactionTrigger: -1}},

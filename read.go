@@ -30,19 +30,32 @@ const readLatest = keys.SeqNum(math.MaxUint64)
 // acquireReadState captures the current state to read at seq (or the latest
 // visible one). The caller must call release.
 //
-// The sequence number is loaded before the state: every write at or below
-// it was applied to a memtable that is in this state or was flushed into
-// this state's version, because states are published (updateReadState)
-// after each rotation and flush.
+// The rule (docs/ARCHITECTURE.md, "Read path"): the latest sequence number
+// is loaded under rsMu, after the state, never before it. States are
+// published under rsMu.Lock after each rotation, flush and compaction, so
+// while the read lock is held no newer state can appear, and:
+//   - every write at or below the loaded number was applied to a memtable
+//     in this state, or flushed into its version (a rotation publishes the
+//     new memtable before any write goes into it);
+//   - every flush or compaction that built this state's tables read only
+//     entries at or below the number, so the newest version of each key it
+//     kept is visible at it.
+//
+// Loading the number first let a flush drop a version the read needed: the
+// flush kept only the newest version of a key, newer than the read's
+// number, and the read fell through to an older value in a deeper table
+// (TestIssue9ReadSeesAcknowledgedWriteUnderFlush). A snapshot's number is
+// safe with any later state because flushes and compactions keep the
+// versions registered snapshots need.
 func (db *DB) acquireReadState(seq keys.SeqNum) (readState, error) {
-	if seq == readLatest {
-		seq = keys.SeqNum(db.visibleSeq.Load())
-	}
 	db.rsMu.RLock()
 	rs := db.rs
 	if rs == nil || db.closedFlag.Load() {
 		db.rsMu.RUnlock()
 		return readState{}, ErrClosed
+	}
+	if seq == readLatest {
+		seq = keys.SeqNum(db.visibleSeq.Load())
 	}
 	rs.version.Ref()
 	db.rsMu.RUnlock()
@@ -65,12 +78,16 @@ func (db *DB) updateReadState() {
 
 func (rs *readState) release() { rs.version.Unref() }
 
-// Get returns a copy of the value of key, or ErrNotFound.
+// Get returns a copy of the value of key, or ErrNotFound. A key longer than
+// MaxKeySize, which no write can have stored, is ErrInvalidArgument.
 func (db *DB) Get(key []byte) ([]byte, error) {
 	return db.get(key, readLatest)
 }
 
 func (db *DB) get(key []byte, seq keys.SeqNum) ([]byte, error) {
+	if len(key) > MaxKeySize {
+		return nil, invalidf("Get of a %d-byte key, over MaxKeySize (%d)", len(key), MaxKeySize)
+	}
 	rs, err := db.acquireReadState(seq)
 	if err != nil {
 		return nil, err

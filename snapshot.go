@@ -2,6 +2,7 @@ package lsmkv
 
 import (
 	"sort"
+	"sync/atomic"
 
 	"github.com/lsmkv/lsmkv/internal/keys"
 )
@@ -10,18 +11,26 @@ import (
 // Compactions keep every version of a key that a live snapshot can see, so
 // close snapshots when done. Safe for concurrent use.
 type Snapshot struct {
-	db     *DB
-	seq    keys.SeqNum
-	closed bool // guarded by db.mu
+	db  *DB
+	seq keys.SeqNum
+	// closed is set by Close or DB.Close, under db.mu; reads check it
+	// without taking db.mu, so snapshot reads do not contend with writers.
+	closed atomic.Bool
 }
 
-// NewSnapshot returns a snapshot of the current state.
+// NewSnapshot returns a snapshot of the current state. On a closed DB it
+// returns a snapshot whose every call returns ErrClosed.
+//
+// The sequence number is taken under mu, where the snapshot is also
+// registered: a flush or compaction that lists the snapshots (under mu)
+// either sees this one or read only entries at or below its number, so the
+// versions it needs survive either way.
 func (db *DB) NewSnapshot() *Snapshot {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	s := &Snapshot{db: db, seq: keys.SeqNum(db.visibleSeq.Load())}
 	if db.closed {
-		s.closed = true
+		s.closed.Store(true)
 		return s
 	}
 	db.snapshots[s] = struct{}{}
@@ -53,18 +62,19 @@ func (s *Snapshot) NewIterator(opts *IterOptions) (*Iterator, error) {
 func (s *Snapshot) Close() error {
 	s.db.mu.Lock()
 	defer s.db.mu.Unlock()
-	if s.closed {
+	if s.closed.Load() {
 		return ErrClosed
 	}
-	s.closed = true
+	s.closed.Store(true)
 	delete(s.db.snapshots, s)
 	return nil
 }
 
+// check returns ErrClosed once the snapshot or its DB is closed. A read
+// racing the snapshot's own Close may still complete: the caller closed
+// what it was using, and the state it reads is pinned for the read.
 func (s *Snapshot) check() error {
-	s.db.mu.Lock()
-	defer s.db.mu.Unlock()
-	if s.closed {
+	if s.closed.Load() {
 		return ErrClosed
 	}
 	return nil

@@ -30,3 +30,9 @@ func recordOffsetsRaw(t *testing.T, fs vfs.FS, path string) []int64 {
 		offs = append(offs, r.Offset())
 	}
 }
+
+// readEditsErr is ReadEdits for tests that only need its error.
+func readEditsErr(fs vfs.FS, path string, fn func(int64, *VersionEdit) error) error {
+	_, err := ReadEdits(fs, path, fn)
+	return err
+}

@@ -13,25 +13,49 @@ import (
 	"github.com/lsmkv/lsmkv/wal"
 )
 
+// Extent says how much of a manifest file a read could use: where its last
+// whole, verified record ends, how long the file is, and whether the bytes
+// after End were dropped as a torn final record. An operator reading "table
+// X is missing" needs this to see that the manifest was cut short.
+type Extent struct {
+	Path string
+	End  int64 // offset just past the last record read
+	Size int64 // the file's size when it was read
+	Torn bool  // bytes in [End, Size) were dropped as a torn tail
+}
+
+func (x Extent) String() string {
+	s := fmt.Sprintf("%s holds readable records up to offset %d of its %d bytes", x.Path, x.End, x.Size)
+	if x.Torn {
+		s += fmt.Sprintf("; the %d bytes after them were dropped as a torn final record", x.Size-x.End)
+	}
+	return s
+}
+
 // ReadEdits calls fn with every edit in the MANIFEST file at path, in order,
 // with the byte offset of the record that holds it; it stops at the first
 // error fn returns. path's base name must be a manifest name
 // (MANIFEST-NNNNNN): the number is checked against every record header.
-// It is what Load replays, exported for kvtool.
-func ReadEdits(fs vfs.FS, path string, fn func(offset int64, e *VersionEdit) error) error {
+// It is what Load replays, exported for kvtool. The Extent says where the
+// readable records ended, including when an error stopped the read.
+func ReadEdits(fs vfs.FS, path string, fn func(offset int64, e *VersionEdit) error) (Extent, error) {
 	kind, num, ok := filename.Parse(filepath.Base(path))
 	if !ok || kind != filename.Manifest {
-		return fmt.Errorf("lsmkv/manifest: %s is not a manifest file name", path)
+		return Extent{Path: path}, fmt.Errorf("lsmkv/manifest: %s is not a manifest file name", path)
 	}
 	return readEdits(fs, path, num, fn)
 }
 
-func readEdits(fs vfs.FS, path string, num uint64, fn func(offset int64, e *VersionEdit) error) error {
+func readEdits(fs vfs.FS, path string, num uint64, fn func(offset int64, e *VersionEdit) error) (Extent, error) {
+	x := Extent{Path: path}
 	f, err := fs.Open(path)
 	if err != nil {
-		return fmt.Errorf("lsmkv/manifest: %w", err)
+		return x, fmt.Errorf("lsmkv/manifest: %w", err)
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil {
+		x.Size = fi.Size()
+	}
 	r := wal.NewReader(f, wal.ReaderOptions{
 		Name:   path,
 		LogNum: num,
@@ -45,19 +69,31 @@ func readEdits(fs vfs.FS, path string, num uint64, fn func(offset int64, e *Vers
 	for {
 		rec, err := r.Next()
 		if errors.Is(err, io.EOF) {
-			return nil
+			x.Torn = r.TornTail()
+			return x, nil
 		}
 		if err != nil {
-			return err // the wal reader names the file and offset
+			return x, manifestReadError(path, err)
 		}
 		var e VersionEdit
 		if err := e.Decode(rec); err != nil {
-			return corruption.Errorf(path, r.Offset(), "%v", err)
+			return x, corruption.Errorf(path, r.Offset(), "%w", err)
 		}
 		if err := fn(r.Offset(), &e); err != nil {
-			return err
+			return x, err
 		}
+		x.End = r.Offset() + wal.HeaderLen + int64(len(rec))
 	}
+}
+
+// manifestReadError re-labels an error from the record reader: the damage
+// is in a manifest, so say so rather than "lsmkv/wal".
+func manifestReadError(path string, err error) error {
+	var ce *corruption.Error
+	if errors.As(err, &ce) {
+		return fmt.Errorf("lsmkv/manifest: %w", ce)
+	}
+	return fmt.Errorf("lsmkv/manifest: reading %s: %w", path, err)
 }
 
 // recovered is the state replayed from a manifest.
@@ -66,6 +102,7 @@ type recovered struct {
 	logNum      uint64
 	nextFileNum uint64
 	lastSeq     keys.SeqNum
+	extent      Extent
 }
 
 // replay rebuilds the state recorded in manifest num in dir. Every edit
@@ -76,9 +113,9 @@ func replay(fs vfs.FS, dir string, num uint64) (*recovered, error) {
 	b := newBuilder(&Version{})
 	var r recovered
 	var hasLog, hasNext, hasSeq bool
-	err := readEdits(fs, path, num, func(off int64, e *VersionEdit) error {
+	x, err := readEdits(fs, path, num, func(off int64, e *VersionEdit) error {
 		if err := b.apply(e); err != nil {
-			return corruption.Errorf(path, off, "%v", err)
+			return corruption.Errorf(path, off, "%w", err)
 		}
 		if e.HasLogNum {
 			hasLog, r.logNum = true, e.LogNum
@@ -91,15 +128,16 @@ func replay(fs vfs.FS, dir string, num uint64) (*recovered, error) {
 		}
 		return nil
 	})
+	r.extent = x
 	if err != nil {
 		return nil, err
 	}
 	if !hasLog || !hasNext || !hasSeq {
-		return nil, corruption.Errorf(path, -1,
-			"incomplete: log number, next file number or last sequence number never set")
+		return nil, corruption.Errorf(path, x.End,
+			"incomplete: log number, next file number or last sequence number never set by the records before this offset (%s)", x)
 	}
 	if r.v, err = b.finish(); err != nil {
-		return nil, corruption.Errorf(path, -1, "replayed version is invalid: %v", err)
+		return nil, corruption.Errorf(path, x.End, "version replayed from the records before this offset is invalid: %w", err)
 	}
 	return &r, nil
 }

@@ -31,6 +31,13 @@ type Options struct {
 	// MaxManifestSize is the size in bytes beyond which LogAndApply starts
 	// a new manifest. Zero means DefaultMaxManifestSize.
 	MaxManifestSize int64
+	// Check, if set, vets the replayed state before Load changes anything
+	// on disk (the DB checks that the tables and the WAL it names exist).
+	// Load returns Check's error with the manifest's name and the offset
+	// where its readable records end: a manifest cut short is the usual
+	// reason a state names files that are missing, and the operator should
+	// look there first, not at the files.
+	Check func(v *Version, logNum uint64) error
 }
 
 var (
@@ -143,6 +150,11 @@ func Load(opts Options) (*VersionSet, error) {
 	r, err := replay(vs.fs, vs.dir, num)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Check != nil {
+		if err := opts.Check(r.v, r.logNum); err != nil {
+			return nil, fmt.Errorf("%w (the state comes from %s)", err, r.extent)
+		}
 	}
 	vs.manifestNum.Store(num)
 	vs.logNum.Store(r.logNum)

@@ -26,7 +26,7 @@ func TestManifestRotation(t *testing.T) {
 			// The new manifest is one snapshot: it holds every table.
 			var n int
 			path := filepath.Join(testDir, filename.Make(filename.Manifest, prev))
-			require.NoError(t, ReadEdits(fs, path, func(_ int64, e *VersionEdit) error {
+			require.NoError(t, readEditsErr(fs, path, func(_ int64, e *VersionEdit) error {
 				n++
 				require.Equal(t, i+1, len(e.Added))
 				return nil

@@ -188,7 +188,7 @@ func writeFile(t *testing.T, fs vfs.FS, name string, b []byte) {
 func recordOffsets(t *testing.T, fs vfs.FS, path string) []int64 {
 	t.Helper()
 	var offs []int64
-	require.NoError(t, ReadEdits(fs, path, func(off int64, _ *VersionEdit) error {
+	require.NoError(t, readEditsErr(fs, path, func(off int64, _ *VersionEdit) error {
 		offs = append(offs, off)
 		return nil
 	}))
@@ -300,7 +300,7 @@ func TestLoadTornTail(t *testing.T) {
 func TestReadEdits(t *testing.T) {
 	fs, path, _ := threeEdits(t)
 	var got []*VersionEdit
-	require.NoError(t, ReadEdits(fs, path, func(_ int64, e *VersionEdit) error {
+	require.NoError(t, readEditsErr(fs, path, func(_ int64, e *VersionEdit) error {
 		got = append(got, e)
 		return nil
 	}))
@@ -312,8 +312,75 @@ func TestReadEdits(t *testing.T) {
 	}
 	stop := errors.New("stop")
 	n := 0
-	err := ReadEdits(fs, path, func(int64, *VersionEdit) error { n++; return stop })
+	err := readEditsErr(fs, path, func(int64, *VersionEdit) error { n++; return stop })
 	require.ErrorIs(t, err, stop)
 	require.Equal(t, 1, n)
-	require.Error(t, ReadEdits(fs, filepath.Join(testDir, "CURRENT"), nil))
+	require.Error(t, readEditsErr(fs, filepath.Join(testDir, "CURRENT"), nil))
+}
+
+// TestReadEditsExtent: the Extent names where the readable records end and
+// whether a torn tail was dropped, so that kvtool and Open can say "the
+// manifest was cut short" instead of blaming the files it no longer lists.
+func TestReadEditsExtent(t *testing.T) {
+	fs, path, _ := threeEdits(t)
+	offs := recordOffsets(t, fs, path)
+	data := readAll(t, fs, path)
+	x, err := ReadEdits(fs, path, func(int64, *VersionEdit) error { return nil })
+	require.NoError(t, err)
+	require.Equal(t, Extent{Path: path, End: int64(len(data)), Size: int64(len(data))}, x)
+
+	last := offs[len(offs)-1]
+	writeFile(t, fs, path, data[:last+5])
+	x, err = ReadEdits(fs, path, func(int64, *VersionEdit) error { return nil })
+	require.NoError(t, err)
+	require.Equal(t, Extent{Path: path, End: last, Size: last + 5, Torn: true}, x)
+	require.Contains(t, x.String(), fmt.Sprintf("up to offset %d of its %d bytes", last, last+5))
+	require.Contains(t, x.String(), "torn")
+
+	bad := append([]byte(nil), data...)
+	bad[offs[2]+14] ^= 0x10
+	writeFile(t, fs, path, bad)
+	x, err = ReadEdits(fs, path, func(int64, *VersionEdit) error { return nil })
+	require.ErrorIs(t, err, corruption.ErrCorruption)
+	require.Equal(t, offs[2], x.End, "the records before the damaged one are readable")
+	require.True(t, strings.HasPrefix(err.Error(), "lsmkv/manifest: "), "error names the manifest layer: %v", err)
+}
+
+// TestLoadCheckNamesManifest: when Check rejects the replayed state (say a
+// listed table is missing because the manifest lost its newer edits), Load
+// says which manifest the state came from and where its records end, and
+// changes nothing on disk.
+func TestLoadCheckNamesManifest(t *testing.T) {
+	fs, path, _ := threeEdits(t)
+	offs := recordOffsets(t, fs, path)
+	data := readAll(t, fs, path)
+	writeFile(t, fs, path, data[:offs[2]+7]) // edits 2 and 3 lost
+	missing := errors.New("table 000009.sst is missing")
+	var sawLevels int
+	_, err := Load(Options{FS: fs, Dir: testDir, Check: func(v *Version, logNum uint64) error {
+		sawLevels = len(v.Levels)
+		return missing
+	}})
+	require.ErrorIs(t, err, missing)
+	require.Equal(t, NumLevels, sawLevels)
+	require.Contains(t, err.Error(), fmt.Sprintf("%s holds readable records up to offset %d of its %d bytes", path, offs[2], offs[2]+7))
+	require.Equal(t, data[:offs[2]+7], readAll(t, fs, path), "a failed Check leaves the manifest as it was")
+	require.Equal(t, filepath.Base(path), currentName(t, fs))
+}
+
+// TestLoadIncompleteNamesOffset: "never set" errors say where the records
+// that failed to set the counters end.
+func TestLoadIncompleteNamesOffset(t *testing.T) {
+	fs := vfs.NewMem()
+	require.NoError(t, createSet(t, fs).Close())
+	path := filepath.Join(testDir, "MANIFEST-000001")
+	f, err := fs.Create(path)
+	require.NoError(t, err)
+	w := newWALWriter(f, 1)
+	require.NoError(t, w.Append((&VersionEdit{HasLogNum: true, LogNum: 3}).Encode(nil)))
+	require.NoError(t, w.Close())
+	size := int64(len(readAll(t, fs, path)))
+	_, err = Load(Options{FS: fs, Dir: testDir})
+	require.ErrorIs(t, err, corruption.ErrCorruption)
+	require.Contains(t, err.Error(), fmt.Sprintf("%s at offset %d: incomplete", path, size))
 }

@@ -47,6 +47,11 @@ const rngSeed = 0x2545f4914f6cdd1d
 // New(EntrySize(k, v)) always has room for one such entry.
 const arenaOverhead = arenaAlign + nodeTowerOffset + maxHeight*linkSize
 
+// MaxCapacity is the largest capacity New honours (larger requests are cut
+// to it): node links are uint32 offsets into one arena. A writer must not
+// expect a single memtable to take more entries than this, by EntrySize.
+const MaxCapacity = (maxCapacity - arenaOverhead) &^ 7
+
 // New returns an empty memtable with room for capacity bytes of entries, as
 // measured by EntrySize. capacity is rounded up to a multiple of 8 and
 // clamped so that the whole arena stays under 4 GiB (links are uint32

@@ -36,7 +36,7 @@ func decodeStoredBlock(name string, off int64, buf []byte) ([]byte, Compression,
 		}
 		out, err := snappy.Decode(make([]byte, dlen), stored)
 		if err != nil {
-			return nil, 0, corruption.Errorf(name, off, "snappy: %v", err)
+			return nil, 0, corruption.Errorf(name, off, "snappy: %w", err)
 		}
 		return out, kind, nil
 	}

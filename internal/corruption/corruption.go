@@ -20,6 +20,9 @@ type Error struct {
 	File   string // the file's name (path as given to the FS)
 	Offset int64  // byte offset of the damaged structure; -1 if unknown
 	Reason string // what check failed
+	// Err is the cause, when the damage was found by a lower layer (a
+	// decoder's error, say); nil otherwise.
+	Err error
 }
 
 func (e *Error) Error() string {
@@ -29,10 +32,28 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("corruption in %s at offset %d: %s", e.File, e.Offset, e.Reason)
 }
 
-// Unwrap makes errors.Is(err, ErrCorruption) true.
-func (e *Error) Unwrap() error { return ErrCorruption }
+// Is makes errors.Is(err, ErrCorruption) true for every *Error.
+func (e *Error) Is(target error) bool { return target == ErrCorruption }
 
-// Errorf returns an *Error for file at offset with a formatted reason.
+// Unwrap returns the cause, so that errors.Is and errors.As (and
+// errors.Unwrap) reach the lower layer's error rather than a flattened
+// copy of its text.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error for file at offset with a reason formatted as by
+// fmt.Errorf: a %w verb keeps its operand as the error's cause.
 func Errorf(file string, offset int64, format string, args ...any) error {
-	return &Error{File: file, Offset: offset, Reason: fmt.Sprintf(format, args...)}
+	reason := fmt.Errorf(format, args...)
+	e := &Error{File: file, Offset: offset, Reason: reason.Error()}
+	if errors.Unwrap(reason) != nil || hasMultiple(reason) {
+		e.Err = reason
+	}
+	return e
+}
+
+// hasMultiple reports whether err wraps several errors (fmt.Errorf with
+// more than one %w).
+func hasMultiple(err error) bool {
+	u, ok := err.(interface{ Unwrap() []error })
+	return ok && len(u.Unwrap()) > 0
 }
