@@ -19,7 +19,12 @@
 //     does not flush, so Open must replay them.
 //
 // The LOCK file Open creates is removed so that the directory holds only
-// data files.
+// data files (kvtool's inspection commands do not create one). File numbers
+// follow from the engine's behaviour, so a change there may renumber the
+// files; cmd/kvtool's tests read the numbers from the fixture. After
+// regenerating, rewrite kvtool's golden files and review their diff:
+//
+//	go test ./cmd/kvtool -update
 package main
 
 import (

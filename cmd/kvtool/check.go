@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -17,24 +18,21 @@ import (
 )
 
 // checkCmd implements "kvtool check [-readonly] DIR".
-func checkCmd(e *env, args []string) int {
-	fs := e.flags()
+func checkCmd(fs *flag.FlagSet) func(e *env, pos []string) int {
 	var df dirFlags
 	df.register(fs)
-	pos, status, ok := e.parse(fs, args, "DIR")
-	if !ok {
-		return status
+	return func(e *env, pos []string) int {
+		return withLockedDir(e, pos[0], df.readOnly, func() int {
+			c := &checker{dir: pos[0], w: e.stdout}
+			c.run()
+			if c.problems > 0 {
+				fmt.Fprintf(e.stdout, "%d problem(s) found\n", c.problems)
+				return exitFailure
+			}
+			fmt.Fprintln(e.stdout, "ok: no problems found")
+			return exitOK
+		})
 	}
-	return withLockedDir(e, pos[0], df.readOnly, func() int {
-		c := &checker{dir: pos[0], w: e.stdout}
-		c.run()
-		if c.problems > 0 {
-			fmt.Fprintf(e.stdout, "%d problem(s) found\n", c.problems)
-			return exitFailure
-		}
-		fmt.Fprintln(e.stdout, "ok: no problems found")
-		return exitOK
-	})
 }
 
 // checker verifies a DB directory, printing one line per finding. Problems
@@ -43,6 +41,8 @@ type checker struct {
 	dir      string
 	w        io.Writer
 	problems int
+	missing  int             // files the manifest names that do not exist
+	extent   manifest.Extent // of the manifest the checked state comes from
 }
 
 func (c *checker) problem(err error) {
@@ -62,6 +62,7 @@ func (c *checker) run() {
 		c.problem(err)
 		return
 	}
+	c.extent = t.extent
 	c.info("manifest %s: log-num %d, next-file-num %d, last-seq %d", t.manifestPath, t.logNum, t.nextFileNum, t.lastSeq)
 	listed := make(map[uint64]bool)
 	for level, files := range t.v.Levels {
@@ -84,11 +85,14 @@ func (c *checker) checkTable(level int, f *manifest.FileMeta) {
 	path := filename.Path(c.dir, filename.Table, f.Num)
 	fi, err := vfs.Default.Stat(path)
 	if err != nil {
-		c.problem(corruption.Errorf(path, -1, "listed at L%d by the manifest but missing: %v", level, err))
+		c.missing++
+		c.problem(corruption.Errorf(path, -1, "listed at L%d by the manifest but missing: %w (the state comes from %s)",
+			level, err, c.extent))
 		return
 	}
 	if uint64(fi.Size()) != f.Size {
-		c.problem(corruption.Errorf(path, -1, "size %d differs from the manifest's %d", fi.Size(), f.Size))
+		c.problem(corruption.Errorf(path, -1, "size %d differs from the manifest's %d (the state comes from %s)",
+			fi.Size(), f.Size, c.extent))
 		return
 	}
 	r, err := openTable(path)
@@ -152,8 +156,9 @@ func (c *checker) checkWALs(logNum uint64) {
 		return
 	}
 	if logNum != 0 && (len(logs) == 0 || logs[0].num != logNum) {
+		c.missing++
 		c.problem(corruption.Errorf(filename.Path(c.dir, filename.Log, logNum), -1,
-			"the manifest names this WAL as current but it is missing"))
+			"the manifest names this WAL as current but it is missing (the state comes from %s)", c.extent))
 	}
 	newest := -1
 	for i, l := range logs {
@@ -212,7 +217,7 @@ func (c *checker) checkWAL(num uint64, allowTorn bool) {
 		}
 		b, err := decodeBatch(p)
 		if err != nil {
-			c.problem(corruption.Errorf(path, r.Offset(), "%v", err))
+			c.problem(corruption.Errorf(path, r.Offset(), "%w", err))
 			return
 		}
 		records++
@@ -227,8 +232,14 @@ func (c *checker) checkWAL(num uint64, allowTorn bool) {
 
 // noteUnlisted mentions tables in the directory that the manifest does not
 // list: obsolete or half-written files that the next Open removes. They are
-// not problems.
+// not problems. But when files the manifest names are missing, the
+// manifest has likely lost edits (and Open refuses to run), so an unlisted
+// table may be live data: the note says so instead.
 func (c *checker) noteUnlisted(listed map[uint64]bool) {
+	why := "obsolete; the next Open removes it"
+	if c.missing > 0 {
+		why = "perhaps live data, listed by manifest edits that were lost: see the missing files above"
+	}
 	names, err := vfs.Default.List(c.dir)
 	if err != nil {
 		c.problem(fmt.Errorf("lsmkv/kvtool: %w", err))
@@ -236,7 +247,7 @@ func (c *checker) noteUnlisted(listed map[uint64]bool) {
 	}
 	for _, name := range names {
 		if k, num, ok := filename.Parse(name); ok && k == filename.Table && !listed[num] {
-			c.info("note: %s is not in the manifest (obsolete; the next Open removes it)", name)
+			c.info("note: %s is not in the manifest (%s)", name, why)
 		}
 	}
 }

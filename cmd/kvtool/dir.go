@@ -1,9 +1,11 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -21,15 +23,24 @@ type dirFlags struct {
 
 func (d *dirFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&d.readOnly, "readonly", false,
-		"do not take the directory's LOCK (read even while a DB has it open); create nothing")
+		"read without the directory's LOCK, even while a DB has it open (and may change files mid-read)")
 }
 
-// lockDir takes dir's LOCK file, so that no DB writes (flushes, compacts,
-// deletes files) while kvtool reads, and returns the lock to Close. With
-// readOnly it takes nothing and creates nothing, returning a no-op closer.
+// lockDir keeps live DBs from changing dir while kvtool reads it, and
+// returns what to Close when done. It creates and changes no file in dir:
+// inspecting a directory must not alter it. With readOnly it takes nothing,
+// returning a no-op closer.
 //
-// A held lock gives an error wrapping lsmkv.ErrLocked. Lock creates the
-// LOCK file if it is missing, as Open does.
+// A DB holds a flock on its LOCK file for as long as it is open; Open
+// creates LOCK when it is missing, and nothing in lsmkv removes it. So:
+//
+//   - LOCK exists: kvtool takes the same flock on it (lockExisting, which
+//     opens it without creating anything). While a DB holds it, the error
+//     wraps lsmkv.ErrLocked.
+//   - LOCK is missing: no DB has the directory open. Taking a lock would
+//     mean creating LOCK, so kvtool takes none and instead watches: Close
+//     fails if LOCK appeared meanwhile, that is, if a DB opened the
+//     directory during the read and may have changed it.
 func lockDir(dir string, readOnly bool) (io.Closer, error) {
 	fi, err := vfs.Default.Stat(dir)
 	if err != nil {
@@ -41,10 +52,16 @@ func lockDir(dir string, readOnly bool) (io.Closer, error) {
 	if readOnly {
 		return nopCloser{}, nil
 	}
-	l, err := vfs.Default.Lock(filename.Path(dir, filename.Lock, 0))
-	if err != nil {
+	path := filename.Path(dir, filename.Lock, 0)
+	l, err := lockExisting(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return lockWatch{dir: dir, path: path}, nil
+	case errors.Is(err, vfs.ErrLockHeld):
 		return nil, fmt.Errorf("lsmkv/kvtool: %s: cannot take the LOCK (is a DB using it?): %v; "+
 			"pass -readonly to read without the lock: %w", dir, err, lsmkv.ErrLocked)
+	case err != nil:
+		return nil, fmt.Errorf("lsmkv/kvtool: %s: cannot take the LOCK: %w", dir, err)
 	}
 	return l, nil
 }
@@ -53,7 +70,23 @@ type nopCloser struct{}
 
 func (nopCloser) Close() error { return nil }
 
-// withLockedDir runs fn while holding dir's lock (see lockDir).
+// lockWatch stands in for the lock of a directory without a LOCK file.
+type lockWatch struct {
+	dir, path string
+}
+
+// Close reports whether a DB opened the directory since lockDir.
+func (w lockWatch) Close() error {
+	if _, err := vfs.Default.Stat(w.path); err == nil {
+		return fmt.Errorf("lsmkv/kvtool: %s: a DB opened the directory while kvtool read it (%s appeared), "+
+			"so the output may mix states from before and after; run the command again", w.dir, w.path)
+	}
+	return nil
+}
+
+// withLockedDir runs fn while holding dir's lock (see lockDir). A failure
+// to release it, or a DB that opened the directory during fn, turns a
+// success into exitFailure: the output may not be trustworthy.
 func withLockedDir(e *env, dir string, readOnly bool, fn func() int) int {
 	l, err := lockDir(dir, readOnly)
 	if err != nil {
@@ -61,7 +94,8 @@ func withLockedDir(e *env, dir string, readOnly bool, fn func() int) int {
 	}
 	status := fn()
 	if err := l.Close(); err != nil {
-		fmt.Fprintf(e.stderr, "lsmkv/kvtool: releasing the lock of %s: %v\n", dir, err)
+		fmt.Fprintln(e.stderr, err)
+		status = max(status, exitFailure)
 	}
 	return status
 }

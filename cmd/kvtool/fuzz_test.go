@@ -15,22 +15,12 @@ import (
 // fixtureBatches returns the payloads of the fixture's WAL: valid batches
 // to seed the fuzzers with.
 func fixtureBatches(f *testing.F) [][]byte {
-	data, err := os.ReadFile(filepath.Join(fixtureDir, fixtureWAL))
+	fx := loadFixture(f)
+	data, err := os.ReadFile(filepath.Join(fixtureDir, fx.wal))
 	if err != nil {
 		f.Fatal(err)
 	}
-	r := wal.NewReader(bytes.NewReader(data), wal.ReaderOptions{LogNum: 31})
-	var out [][]byte
-	for {
-		p, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			return out
-		}
-		if err != nil {
-			f.Fatal(err)
-		}
-		out = append(out, bytes.Clone(p))
-	}
+	return walPayloads(f, data, fx.walNum, nil)
 }
 
 // FuzzDecodeBatch checks that decodeBatch never panics, and that what it
@@ -69,15 +59,16 @@ func FuzzDecodeBatch(f *testing.F) {
 // FuzzWALDump feeds arbitrary bytes to the WAL dump: it must never panic,
 // and a clean dump must decode every batch.
 func FuzzWALDump(f *testing.F) {
-	data, err := os.ReadFile(filepath.Join(fixtureDir, fixtureWAL))
+	fx := loadFixture(f)
+	data, err := os.ReadFile(filepath.Join(fixtureDir, fx.wal))
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Add(data)
-	f.Add(data[:100])
+	f.Add(data[:fx.walRecs[2].off+wal.HeaderLen]) // a torn tail
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_ = dumpWAL(io.Discard, "fuzz.log", 31, data, false)
+		_ = dumpWAL(io.Discard, "fuzz.log", fx.walNum, data, false)
 	})
 }
 

@@ -52,29 +52,26 @@ func withDB(e *env, dir string, kf *keyFlags, fn func(db *lsmkv.DB) int) int {
 }
 
 // getCmd implements "kvtool get [-readonly] [-full] [-hex] DIR KEY".
-func getCmd(e *env, args []string) int {
-	fs := e.flags()
+func getCmd(fs *flag.FlagSet) func(e *env, pos []string) int {
 	var kf keyFlags
 	kf.register(fs)
-	pos, status, ok := e.parse(fs, args, "DIR", "KEY")
-	if !ok {
-		return status
-	}
-	key, err := kf.key(pos[1])
-	if err != nil {
-		return e.fail(err)
-	}
-	return withDB(e, pos[0], &kf, func(db *lsmkv.DB) int {
-		v, err := db.Get(key)
-		if errors.Is(err, lsmkv.ErrNotFound) {
-			return e.fail(fmt.Errorf("lsmkv/kvtool: key %s not found", fmtBytes(key, true)))
-		}
+	return func(e *env, pos []string) int {
+		key, err := kf.key(pos[1])
 		if err != nil {
 			return e.fail(err)
 		}
-		fmt.Fprintln(e.stdout, fmtBytes(v, kf.full))
-		return exitOK
-	})
+		return withDB(e, pos[0], &kf, func(db *lsmkv.DB) int {
+			v, err := db.Get(key)
+			if errors.Is(err, lsmkv.ErrNotFound) {
+				return e.fail(fmt.Errorf("lsmkv/kvtool: key %s not found", fmtBytes(key, true)))
+			}
+			if err != nil {
+				return e.fail(err)
+			}
+			fmt.Fprintln(e.stdout, fmtBytes(v, kf.full))
+			return exitOK
+		})
+	}
 }
 
 // scanFlags are scan's own flags.
@@ -86,18 +83,20 @@ type scanFlags struct {
 }
 
 // scanCmd implements "kvtool scan [flags] DIR".
-func scanCmd(e *env, args []string) int {
-	fs := e.flags()
+func scanCmd(fs *flag.FlagSet) func(e *env, pos []string) int {
 	var sf scanFlags
 	sf.keyFlags.register(fs)
-	fs.StringVar(&sf.start, "start", "", "first key to show (inclusive); default: the first key")
-	fs.StringVar(&sf.end, "end", "", "key to stop before (exclusive); default: past the last key")
-	fs.IntVar(&sf.limit, "limit", 0, "show at most this many entries; 0: no limit")
+	fs.StringVar(&sf.start, "start", "", "the first key `K` to show (inclusive); default: the first key")
+	fs.StringVar(&sf.end, "end", "", "the key `K` to stop before (exclusive); default: past the last key")
+	fs.IntVar(&sf.limit, "limit", 0, "show at most `N` entries; 0: no limit")
 	fs.BoolVar(&sf.reverse, "reverse", false, "walk from the end of the range backwards")
-	pos, status, ok := e.parse(fs, args, "DIR")
-	if !ok {
-		return status
+	return func(e *env, pos []string) int {
+		return scanRun(e, pos[0], &sf)
 	}
+}
+
+// scanRun runs scan on dir with the parsed flags.
+func scanRun(e *env, dir string, sf *scanFlags) int {
 	var opts lsmkv.IterOptions
 	var err error
 	if sf.start != "" {
@@ -110,8 +109,8 @@ func scanCmd(e *env, args []string) int {
 			return e.fail(err)
 		}
 	}
-	return withDB(e, pos[0], &sf.keyFlags, func(db *lsmkv.DB) int {
-		if err := scan(e, db, &opts, &sf); err != nil {
+	return withDB(e, dir, &sf.keyFlags, func(db *lsmkv.DB) int {
+		if err := scan(e, db, &opts, sf); err != nil {
 			return e.fail(err)
 		}
 		return exitOK

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,16 +13,17 @@ import (
 // the files after an intended change, and review the diff. The copy's
 // temporary path is replaced by "DB" so the files do not depend on it.
 func TestGolden(t *testing.T) {
+	fx := loadFixture(t)
 	dir := copyFixture(t)
 	file := func(name string) string { return filepath.Join(dir, name) }
 	cases := []struct {
 		name string
 		args []string
 	}{
-		{"wal-dump", []string{"wal", "dump", file(fixtureWAL)}},
-		{"sst-dump", []string{"sst", "dump", file(fixtureL0Table)}},
-		{"sst-props", []string{"sst", "props", file(fixtureL0Table)}},
-		{"sst-blocks", []string{"sst", "blocks", file(fixtureL6Table)}},
+		{"wal-dump", []string{"wal", "dump", file(fx.wal)}},
+		{"sst-dump", []string{"sst", "dump", file(tableName(fx.l0))}},
+		{"sst-props", []string{"sst", "props", file(tableName(fx.l0))}},
+		{"sst-blocks", []string{"sst", "blocks", file(tableName(fx.shadowed))}},
 		{"manifest-dump", []string{"manifest", "dump", dir}},
 		{"lsm", []string{"lsm", dir}},
 		{"check", []string{"check", dir}},
@@ -59,21 +61,22 @@ func TestGolden(t *testing.T) {
 // guarantees, independently of the golden files: if -update blessed wrong
 // output, these still fail.
 func TestFixtureContent(t *testing.T) {
+	fx := loadFixture(t)
 	dir := copyFixture(t)
 	file := func(name string) string { return filepath.Join(dir, name) }
 
-	r := mustRun(t, exitOK, "wal", "dump", file(fixtureWAL))
+	r := mustRun(t, exitOK, "wal", "dump", file(fx.wal))
 	requireLines(t, r.stdout,
 		`#452 SET "key000" = "wal-only"`,
 		`#454 SET "key401" = 0x0001feff`,
 		`#455 DEL "key001"`,
-		"end @151: clean")
+		fmt.Sprintf("end @%d: clean", fx.walSize))
 
-	r = mustRun(t, exitOK, "sst", "dump", file(fixtureL0Table))
+	r = mustRun(t, exitOK, "sst", "dump", file(tableName(fx.l0)))
 	requireLines(t, r.stdout, `"key150"#451,DEL`, `"key300"#401,SET = "v3-key300"`, "51 entries")
 
 	r = mustRun(t, exitOK, "lsm", dir)
-	requireContains(t, r.stdout, "L6     4", "L0     000032")
+	requireContains(t, r.stdout, fmt.Sprintf("L6     %d ", len(fx.l6)), fmt.Sprintf("L0     %06d ", fx.l0.Num))
 
 	r = mustRun(t, exitOK, "scan", dir, "-start", "key149", "-end", "key152")
 	// key150 is deleted by the L0 tombstone; key149 and key151 were last

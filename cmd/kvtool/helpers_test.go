@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"flag"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,42 +12,6 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
-
-// fixtureDir is the checked-in DB made by testdata/make-fixtures.go.
-const fixtureDir = "../../testdata/db"
-
-// Files of the fixture, as make-fixtures.go leaves them.
-const (
-	fixtureWAL      = "000031.log"
-	fixtureL0Table  = "000032.sst"
-	fixtureL6Table  = "000028.sst" // holds key084..key154
-	fixtureManifest = "MANIFEST-000001"
-)
-
-// copyFixture copies the fixture DB into a fresh temporary directory, so
-// that commands which take the LOCK (creating it) or tests which damage
-// files never touch the checked-in copy.
-func copyFixture(t *testing.T) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "db")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	entries, err := os.ReadDir(fixtureDir)
-	if err != nil {
-		t.Fatalf("reading the fixture (run go run testdata/make-fixtures.go from the repository root): %v", err)
-	}
-	for _, e := range entries {
-		data, err := os.ReadFile(filepath.Join(fixtureDir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
 
 // result is what one run of kvtool produced.
 type result struct {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -17,6 +18,10 @@ type tree struct {
 	nextFileNum  uint64
 	lastSeq      keys.SeqNum
 	v            *manifest.Version
+	// extent says where the manifest's readable records end. A manifest
+	// cut short replays to an old state, which names files that later
+	// edits deleted: problems about missing files quote it, as Open does.
+	extent manifest.Extent
 }
 
 // loadTree replays the manifest CURRENT names, read-only: nothing in dir
@@ -31,7 +36,14 @@ func loadTree(dir string) (*tree, error) {
 		return nil, err
 	}
 	defer vs.Close()
+	// Load keeps the extent to itself (it only quotes it in errors), so
+	// read the records again for it; a manifest is small.
+	x, err := manifest.ReadEdits(vfs.Default, path, func(int64, *manifest.VersionEdit) error { return nil })
+	if err != nil {
+		return nil, err
+	}
 	t := &tree{
+		extent:       x,
 		manifestPath: path,
 		logNum:       vs.LogNum(),
 		nextFileNum:  vs.NextFileNum(),
@@ -46,30 +58,27 @@ func loadTree(dir string) (*tree, error) {
 }
 
 // lsmCmd implements "kvtool lsm [-readonly] [-full] [-svg OUT] DIR".
-func lsmCmd(e *env, args []string) int {
-	fs := e.flags()
+func lsmCmd(fs *flag.FlagSet) func(e *env, pos []string) int {
 	var df dirFlags
 	df.register(fs)
 	full := fs.Bool("full", false, "show keys in full instead of the first 32 bytes")
-	svgPath := fs.String("svg", "", "also draw the levels as an SVG picture into this file")
-	pos, status, ok := e.parse(fs, args, "DIR")
-	if !ok {
-		return status
-	}
-	return withLockedDir(e, pos[0], df.readOnly, func() int {
-		t, err := loadTree(pos[0])
-		if err != nil {
-			return e.fail(err)
-		}
-		printTree(e.stdout, t, *full)
-		if *svgPath != "" {
-			if err := writeSVGFile(*svgPath, t.v); err != nil {
+	svgPath := fs.String("svg", "", "also draw the levels as an SVG picture into the file `OUT.svg`")
+	return func(e *env, pos []string) int {
+		return withLockedDir(e, pos[0], df.readOnly, func() int {
+			t, err := loadTree(pos[0])
+			if err != nil {
 				return e.fail(err)
 			}
-			fmt.Fprintf(e.stdout, "wrote %s\n", *svgPath)
-		}
-		return exitOK
-	})
+			printTree(e.stdout, t, *full)
+			if *svgPath != "" {
+				if err := writeSVGFile(*svgPath, t.v); err != nil {
+					return e.fail(err)
+				}
+				fmt.Fprintf(e.stdout, "wrote %s\n", *svgPath)
+			}
+			return exitOK
+		})
+	}
 }
 
 // printTree prints a summary per level, then one row per table.

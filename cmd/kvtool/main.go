@@ -20,13 +20,16 @@ const (
 	exitUsage   = 2 // bad command line
 )
 
-// command is one subcommand. Its fn parses its own flags from args (the
-// words after the subcommand's name) and returns an exit status.
+// command is one subcommand.
 type command struct {
-	name    string // "wal dump", "lsm", ...
-	args    string // synopsis of the arguments, for usage
+	name    string   // "wal dump", "lsm", ...
+	pos     []string // its positional arguments: "FILE", "DIR", "KEY"
 	summary string
-	fn      func(e *env, args []string) int
+	// setup registers the command's flags on fs and returns the function
+	// that runs it on the positional arguments once fs has parsed. Usage
+	// calls setup too, to list the flags, so the listing cannot drift from
+	// what the command accepts.
+	setup func(fs *flag.FlagSet) func(e *env, pos []string) int
 }
 
 // env is what every subcommand writes to.
@@ -37,30 +40,42 @@ type env struct {
 
 // commands lists every subcommand, in the order usage shows them.
 var commands = []command{
-	{"wal dump", "[-full] FILE", "every record of a WAL: offset, length, checksum, and the batch inside", walDump},
-	{"sst dump", "[-full] FILE", "every entry of an SSTable as key#seq,KIND and value", sstDump},
-	{"sst props", "FILE", "the properties of an SSTable", sstProps},
-	{"sst blocks", "FILE", "the block layout of an SSTable", sstBlocks},
-	{"manifest dump", "[-readonly] DIR|FILE", "every version edit of a MANIFEST, with its offset", manifestDump},
-	{"lsm", "[-readonly] [-svg OUT.svg] DIR", "the tables of each level, with sizes and key ranges", lsmCmd},
-	{"check", "[-readonly] DIR", "verify every file of a DB; exit status 0 only when clean", checkCmd},
-	{"get", "[-readonly] DIR KEY", "the value of KEY, read through the engine (read-only)", getCmd},
-	{"scan", "[-readonly] [-full] [-start K] [-end K] [-limit N] [-reverse] DIR", "the live entries in [start, end)", scanCmd},
-	{"help", "", "this listing", nil},
+	{"wal dump", []string{"FILE"}, "every record of a WAL: offset, length, checksum, and the batch inside", walDump},
+	{"sst dump", []string{"FILE"}, "every entry of an SSTable as key#seq,KIND and value", sstDump},
+	{"sst props", []string{"FILE"}, "the properties of an SSTable", sstProps},
+	{"sst blocks", []string{"FILE"}, "the block layout of an SSTable", sstBlocks},
+	{"manifest dump", []string{"DIR|FILE"}, "every version edit of a MANIFEST, with its offset", manifestDump},
+	{"lsm", []string{"DIR"}, "the tables of each level, with sizes and key ranges", lsmCmd},
+	{"check", []string{"DIR"}, "verify every file of a DB; exit status 0 only when clean", checkCmd},
+	{"get", []string{"DIR", "KEY"}, "the value of KEY, read through the engine (read-only)", getCmd},
+	{"scan", []string{"DIR"}, "the live entries in [start, end)", scanCmd},
+	{"help", nil, "this listing", nil},
 }
 
-// run is main without the process: it returns the exit status.
+// run is main without the process: it returns the exit status. Asking for
+// help succeeds; no command at all is a usage error, as in go(1).
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
+	if len(args) == 0 {
+		usage(stderr)
+		return exitUsage
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
 		usage(stdout)
 		return exitOK
 	}
 	for _, c := range commands {
 		words := strings.Fields(c.name)
-		if c.fn == nil || len(args) < len(words) || strings.Join(args[:len(words)], " ") != c.name {
+		if c.setup == nil || len(args) < len(words) || strings.Join(args[:len(words)], " ") != c.name {
 			continue
 		}
-		return c.fn(&env{stdout: stdout, stderr: stderr, name: c.name}, args[len(words):])
+		e := &env{stdout: stdout, stderr: stderr, name: c.name}
+		fs := e.flags(c)
+		runCmd := c.setup(fs)
+		pos, status, ok := e.parse(fs, args[len(words):], c.pos...)
+		if !ok {
+			return status
+		}
+		return runCmd(e, pos)
 	}
 	fmt.Fprintf(stderr, "kvtool: unknown command %q\n\n", strings.Join(args, " "))
 	usage(stderr)
@@ -71,16 +86,42 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "kvtool inspects the files of an lsmkv database.")
 	fmt.Fprintln(w, "\nUsage:")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  kvtool %s %s\n        %s\n", c.name, c.args, c.summary)
+		fmt.Fprintf(w, "  kvtool %s\n        %s\n", c.synopsis(), c.summary)
 	}
-	fmt.Fprintln(w, "\nCommands given a DIR take the directory's LOCK first and refuse if a")
-	fmt.Fprintln(w, "live DB holds it; -readonly skips the lock and creates nothing.")
+	fmt.Fprintln(w, "\n\"kvtool COMMAND -h\" describes the command's flags. No command creates or")
+	fmt.Fprintln(w, "changes a file of the DB it inspects. Commands given a DIR refuse while a live")
+	fmt.Fprintln(w, "DB holds its LOCK, unless -readonly, which reads without the lock.")
 }
 
-// flags returns a FlagSet for e's subcommand whose errors go to stderr.
-func (e *env) flags() *flag.FlagSet {
+// synopsis is c's name, its flags (from the FlagSet its setup fills) and
+// its positional arguments: "sst dump [-full] FILE".
+func (c command) synopsis() string {
+	parts := []string{c.name}
+	if c.setup != nil {
+		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+		c.setup(fs)
+		fs.VisitAll(func(f *flag.Flag) {
+			// The argument's name is the usage text's `quoted` word;
+			// bool flags take none.
+			if arg, _ := flag.UnquoteUsage(f); arg != "" {
+				parts = append(parts, "[-"+f.Name+" "+arg+"]")
+			} else {
+				parts = append(parts, "[-"+f.Name+"]")
+			}
+		})
+	}
+	return strings.Join(append(parts, c.pos...), " ")
+}
+
+// flags returns a FlagSet for c whose errors, and -h's description of
+// the command, go to stderr.
+func (e *env) flags(c command) *flag.FlagSet {
 	fs := flag.NewFlagSet("kvtool "+e.name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "usage: kvtool %s\n  %s\n", c.synopsis(), c.summary)
+		fs.PrintDefaults()
+	}
 	return fs
 }
 

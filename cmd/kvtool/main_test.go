@@ -3,16 +3,65 @@ package main
 import (
 	"flag"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 )
 
+// TestUsage checks that help lists every command and succeeds when asked
+// for, and that no command at all is a usage error (exit 2, the listing on
+// stderr).
 func TestUsage(t *testing.T) {
-	for _, args := range [][]string{nil, {"help"}, {"-h"}} {
+	for _, args := range [][]string{{"help"}, {"-h"}, {"--help"}} {
 		r := mustRun(t, exitOK, args...)
 		for _, c := range commands {
 			requireContains(t, r.stdout, "kvtool "+c.name)
+		}
+	}
+	r := mustRun(t, exitUsage)
+	if r.stdout != "" {
+		t.Errorf("bare kvtool wrote to stdout:\n%s", r.stdout)
+	}
+	requireContains(t, r.stderr, "Usage:", "kvtool check")
+}
+
+// TestUsageListsEveryFlag asks each command for its flags with -h (the
+// flag package prints every flag the command defines) and checks that the
+// command's line in "kvtool help" shows each of them.
+func TestUsageListsEveryFlag(t *testing.T) {
+	help := mustRun(t, exitOK, "help").stdout
+	lines := make(map[string]string) // command name -> its synopsis line
+	for _, l := range strings.Split(help, "\n") {
+		for _, c := range commands {
+			if strings.HasPrefix(l, "  kvtool "+c.name+" ") || l == "  kvtool "+c.name {
+				lines[c.name] = l
+			}
+		}
+	}
+	for _, c := range commands {
+		if c.setup == nil {
+			continue
+		}
+		line, ok := lines[c.name]
+		if !ok {
+			t.Errorf("help lacks a line for %q:\n%s", c.name, help)
+			continue
+		}
+		r := mustRun(t, exitOK, append(strings.Fields(c.name), "-h")...)
+		for _, l := range strings.Split(r.stderr, "\n") {
+			flagName, ok := strings.CutPrefix(l, "  -")
+			if !ok {
+				continue
+			}
+			flagName, _, _ = strings.Cut(flagName, " ")
+			if !strings.Contains(line, "[-"+flagName) {
+				t.Errorf("kvtool %s accepts -%s, but help does not list it:\n%s", c.name, flagName, line)
+			}
+		}
+		for _, p := range c.pos {
+			requireContains(t, line, " "+p)
 		}
 	}
 }
@@ -43,6 +92,8 @@ func TestMissingFiles(t *testing.T) {
 	dir := t.TempDir()
 	for _, args := range [][]string{
 		{"wal", "dump", dir + "/000001.log"},
+		{"wal", "dump", dir + "/nonexist"}, // existence is checked before the name
+		{"wal", "dump", "-lognum", "7", dir + "/nonexist"},
 		{"sst", "dump", dir + "/000001.sst"},
 		{"manifest", "dump", dir + "/MANIFEST-000001"},
 		{"check", dir + "/nodb"},
@@ -51,8 +102,12 @@ func TestMissingFiles(t *testing.T) {
 		r := mustRun(t, exitFailure, args...)
 		requireContains(t, r.stderr, "no such file")
 	}
-	r := mustRun(t, exitFailure, "wal", "dump", dir+"/notawal")
-	requireContains(t, r.stderr, "-lognum")
+	notawal := filepath.Join(dir, "notawal")
+	if err := os.WriteFile(notawal, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := mustRun(t, exitFailure, "wal", "dump", notawal)
+	requireContains(t, r.stderr, "not named like a WAL", "-lognum")
 }
 
 func TestParseInterleaved(t *testing.T) {

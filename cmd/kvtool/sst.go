@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -38,34 +39,27 @@ func openTable(path string) (*sstable.Reader, error) {
 	return r, nil
 }
 
-// sstCommand parses "FILE" (and -full when withFull), opens the table and
-// runs fn on it.
-func sstCommand(e *env, args []string, withFull bool, fn func(r *sstable.Reader, full bool) error) int {
-	fs := e.flags()
-	full := new(bool)
-	if withFull {
-		fs.BoolVar(full, "full", false, "show keys and values in full instead of the first 32 bytes")
-	}
-	pos, status, ok := e.parse(fs, args, "FILE")
-	if !ok {
-		return status
-	}
-	r, err := openTable(pos[0])
+// withTable opens the table at path and runs fn on it.
+func withTable(e *env, path string, fn func(r *sstable.Reader) error) int {
+	r, err := openTable(path)
 	if err != nil {
 		return e.fail(err)
 	}
 	defer r.Close()
-	if err := fn(r, *full); err != nil {
+	if err := fn(r); err != nil {
 		return e.fail(err)
 	}
 	return exitOK
 }
 
 // sstDump implements "kvtool sst dump [-full] FILE".
-func sstDump(e *env, args []string) int {
-	return sstCommand(e, args, true, func(r *sstable.Reader, full bool) error {
-		return dumpTable(e.stdout, r, full)
-	})
+func sstDump(fs *flag.FlagSet) func(e *env, pos []string) int {
+	full := fs.Bool("full", false, "show keys and values in full instead of the first 32 bytes")
+	return func(e *env, pos []string) int {
+		return withTable(e, pos[0], func(r *sstable.Reader) error {
+			return dumpTable(e.stdout, r, *full)
+		})
+	}
 }
 
 // dumpTable prints every entry of r, then the count; a damaged block ends
@@ -89,11 +83,13 @@ func dumpTable(w io.Writer, r *sstable.Reader, full bool) error {
 }
 
 // sstProps implements "kvtool sst props FILE".
-func sstProps(e *env, args []string) int {
-	return sstCommand(e, args, false, func(r *sstable.Reader, _ bool) error {
-		printProps(e.stdout, r.Properties())
-		return nil
-	})
+func sstProps(*flag.FlagSet) func(e *env, pos []string) int {
+	return func(e *env, pos []string) int {
+		return withTable(e, pos[0], func(r *sstable.Reader) error {
+			printProps(e.stdout, r.Properties())
+			return nil
+		})
+	}
 }
 
 func printProps(w io.Writer, p *sstable.Properties) {
@@ -119,10 +115,12 @@ func printProps(w io.Writer, p *sstable.Properties) {
 }
 
 // sstBlocks implements "kvtool sst blocks FILE".
-func sstBlocks(e *env, args []string) int {
-	return sstCommand(e, args, false, func(r *sstable.Reader, _ bool) error {
-		return printLayout(e.stdout, r)
-	})
+func sstBlocks(*flag.FlagSet) func(e *env, pos []string) int {
+	return func(e *env, pos []string) int {
+		return withTable(e, pos[0], func(r *sstable.Reader) error {
+			return printLayout(e.stdout, r)
+		})
+	}
 }
 
 // printLayout prints one row per block (Stored counts the trailer), then

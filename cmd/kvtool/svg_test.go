@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -58,6 +59,7 @@ func parseSVG(t *testing.T, data []byte) svgShape {
 }
 
 func TestLSMSVG(t *testing.T) {
+	fx := loadFixture(t)
 	dir := copyFixture(t)
 	out := filepath.Join(t.TempDir(), "tree.svg")
 	r := mustRun(t, exitOK, "lsm", "-svg", out, dir)
@@ -67,12 +69,13 @@ func TestLSMSVG(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := parseSVG(t, data)
-	if s.rects != 5 {
-		t.Errorf("%d table rectangles, want 5", s.rects)
+	if want := 1 + len(fx.l6); s.rects != want {
+		t.Errorf("%d table rectangles, want %d", s.rects, want)
 	}
 	requireContains(t, strings.Join(s.titles, "\n"),
-		`000032.sst 881 bytes seqs [401,451] "key150" .. "key349"`,
-		`000028.sst 1104 bytes seqs [85,255] "key084" .. "key154"`)
+		fmt.Sprintf(`%s %d bytes seqs [401,451] "key150" .. "key349"`, tableName(fx.l0), fx.l0.Size),
+		fmt.Sprintf(`%s %d bytes seqs [%d,%d] %q .. %q`, tableName(fx.shadowed), fx.shadowed.Size,
+			fx.shadowed.SmallestSeq, fx.shadowed.LargestSeq, keys.UserKey(fx.shadowed.Smallest), keys.UserKey(fx.shadowed.Largest)))
 	requireContains(t, strings.Join(s.texts, "\n"), "L0", "L6", `"key000"`, `"key349"`)
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -16,16 +17,21 @@ import (
 )
 
 // walDump implements "kvtool wal dump [-full] [-lognum N] FILE".
-func walDump(e *env, args []string) int {
-	fs := e.flags()
+func walDump(fs *flag.FlagSet) func(e *env, pos []string) int {
 	full := fs.Bool("full", false, "show keys and values in full instead of the first 32 bytes")
-	logNum := fs.Uint64("lognum", 0, "the log number in the record headers; default: from FILE's name")
-	pos, status, ok := e.parse(fs, args, "FILE")
-	if !ok {
-		return status
+	logNum := fs.Uint64("lognum", 0, "the log number `N` that the record headers carry; default: from FILE's name")
+	return func(e *env, pos []string) int {
+		return walDumpFile(e, pos[0], *logNum, *full)
 	}
-	path := pos[0]
-	num := *logNum
+}
+
+// walDumpFile dumps the WAL at path, whose records carry log number num
+// (0: take it from the file name).
+func walDumpFile(e *env, path string, num uint64, full bool) int {
+	// A missing file is reported as such before its name is judged.
+	if _, err := vfs.Default.Stat(path); err != nil {
+		return e.fail(fmt.Errorf("lsmkv/kvtool: %w", err))
+	}
 	if num == 0 {
 		k, n, ok := filename.Parse(filepath.Base(path))
 		if !ok || k != filename.Log {
@@ -38,7 +44,7 @@ func walDump(e *env, args []string) int {
 		return e.fail(err)
 	}
 	fmt.Fprintf(e.stdout, "%s: %d bytes, log number %d\n", path, len(data), num)
-	if err := dumpWAL(e.stdout, path, num, data, *full); err != nil {
+	if err := dumpWAL(e.stdout, path, num, data, full); err != nil {
 		return e.fail(err)
 	}
 	return exitOK
@@ -81,7 +87,7 @@ func dumpWAL(w io.Writer, path string, num uint64, data []byte, full bool) error
 		sum := binary.LittleEndian.Uint32(data[off:])
 		fmt.Fprintf(w, "record %d @%d: len=%d checksum=%#08x ok\n", i, off, len(p), sum)
 		if err := printBatch(w, p, full); err != nil && batchErr == nil {
-			batchErr = fmt.Errorf("lsmkv/kvtool: %w", corruption.Errorf(path, off, "%v", err))
+			batchErr = fmt.Errorf("lsmkv/kvtool: %w", corruption.Errorf(path, off, "%w", err))
 		}
 	}
 	if r.TornTail() {
