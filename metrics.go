@@ -152,6 +152,12 @@ func (m *Metrics) WriteAmplification() float64 {
 
 // String formats the metrics as a table of the tree's shape and the
 // counters below it.
+//
+// Every column of the table describes the levels, and the total row sums
+// each column (w-amp is written over bytes in, as in every row; scores do
+// not add up, so that cell is blank). The user's bytes and the WAL belong
+// to no level: they get their own lines, with the whole store's write
+// amplification, (WAL + flushed + compacted bytes) / user bytes.
 func (m *Metrics) String() string {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -162,16 +168,19 @@ func (m *Metrics) String() string {
 			humanBytes(l.BytesIn), humanBytes(l.BytesRead), humanBytes(l.BytesWritten), ratio(l.BytesWritten, l.BytesIn))
 		total.NumFiles += l.NumFiles
 		total.Size += l.Size
+		total.BytesIn += l.BytesIn
 		total.BytesRead += l.BytesRead
 		total.BytesWritten += l.BytesWritten
 	}
 	fmt.Fprintf(tw, "total\t%d\t%s\t\t%s\t%s\t%s\t%.1f\t\n", total.NumFiles, humanBytes(total.Size),
-		humanBytes(m.UserBytes), humanBytes(total.BytesRead), humanBytes(total.BytesWritten+m.WALBytes), m.WriteAmplification())
+		humanBytes(total.BytesIn), humanBytes(total.BytesRead), humanBytes(total.BytesWritten), ratio(total.BytesWritten, total.BytesIn))
 	tw.Flush()
+	fmt.Fprintf(&b, "user bytes written: %s (keys and values)\n", humanBytes(m.UserBytes))
 	fmt.Fprintf(&b, "WAL: %s written, %d syncs | flushes: %d (%s) | compactions: %d (read %s, wrote %s)\n",
 		humanBytes(m.WALBytes), m.WALSyncs, m.Flushes, humanBytes(m.FlushBytes), m.Compactions,
 		humanBytes(m.CompactionBytesRead), humanBytes(m.CompactionBytesWritten))
-	fmt.Fprintf(&b, "write amplification: %.2f | stalls: %d (%s)\n", m.WriteAmplification(), m.Stalls, m.StallDuration.Round(time.Millisecond))
+	fmt.Fprintf(&b, "write amplification: %.2f (WAL + flushes + compactions over user bytes) | stalls: %d (%s)\n",
+		m.WriteAmplification(), m.Stalls, m.StallDuration.Round(time.Millisecond))
 	fmt.Fprintf(&b, "memtables: %d (%s) | block cache: %s, hit rate %.1f%% | open tables: %d (index+filter %s)\n",
 		m.MemtableCount, humanBytes(m.MemtableBytes), humanBytes(m.BlockCacheBytes),
 		100*float64(m.BlockCacheHits)/float64(max(1, m.BlockCacheHits+m.BlockCacheMisses)),

@@ -34,9 +34,9 @@ type Config struct {
 	Compression  Compression // block compression
 	BloomBits    int         // bloom filter bits per key; 0 = no filter
 	Compaction   Compaction  // compaction strategy
-	MemtableSize int64       // bytes buffered before a flush
-	CacheSize    int64       // block cache bytes
-	BlockSize    int         // target uncompressed data block bytes
+	MemtableSize int64       `json:"MemtableSizeBytes"` // bytes buffered before a flush
+	CacheSize    int64       `json:"CacheSizeBytes"`    // block cache bytes
+	BlockSize    int         `json:"BlockSizeBytes"`    // target uncompressed data block bytes
 }
 
 // Validate reports knob values no engine could accept.
@@ -83,15 +83,15 @@ type Options struct {
 	Benchmarks       []string // workload names, run in order
 	Num              int64    // keys in the key space and ops for writes
 	Reads            int64    // ops for read and YCSB phases; 0 = Num
-	KeySize          int      // bytes per key (zero-padded decimal)
-	ValueSize        int      // bytes per value
+	KeySize          int      `json:"KeySizeBytes"`   // bytes per key (zero-padded decimal)
+	ValueSize        int      `json:"ValueSizeBytes"` // bytes per value
 	Threads          int      // concurrent workers per phase
-	BatchSize        int      // entries per WriteBatch for writes; 1 = Put
-	SeekNexts        int      // entries read after each seekrandom seek
+	BatchSize        int      `json:"BatchSizeEntries"` // entries per WriteBatch for writes; 1 = Put
+	SeekNexts        int      // Next calls after each seekrandom seek
 	CompressionRatio float64  // fraction of each value that is random bytes
 	ZipfTheta        float64  // skew of the zipfian and latest generators
 	Seed             uint64   // seeds every generator
-	UseExistingDB    bool     // keep Dir's data; skip fill* phases
+	UseExistingDB    bool     // keep Dir's data (scanned once, untimed); skip fill* phases
 	Verbose          bool     // keep the engine's metrics text per phase
 
 	// Progress, if non-nil, receives a carriage-return progress line for

@@ -13,7 +13,8 @@
 //     uniform, scrambled zipfian, latest) and db_bench's compressible values.
 //   - histogram.go: a fixed-memory log-linear latency histogram.
 //   - workload.go, worker.go, scan.go: every benchmark, by name.
-//   - runner.go, measure.go, progress.go: phases, threads, amplification.
+//   - runner.go, measure.go, progress.go: phases, threads, amplification;
+//     existing.go: what an existing store (UseExistingDB) holds.
 //   - sweep.go: running a suite once per value of one parameter.
 //   - report_*.go, svg*.go: the table, JSON and HTML reports.
 //

@@ -97,7 +97,7 @@ type EngineMetrics struct {
 // LevelShape describes one level of an LSM tree.
 type LevelShape struct {
 	NumFiles int
-	Size     int64 // bytes
+	Size     int64 `json:"SizeBytes"`
 }
 
 // Opener opens (creating if needed) an engine storing its files in cfg.Dir.

@@ -28,7 +28,7 @@ func RegisterFlags(fs *flag.FlagSet, o *Options) *Flags {
 	fs.IntVar(&o.ValueSize, "value_size", DefaultValueSize, "value size in bytes")
 	fs.IntVar(&o.Threads, "threads", 1, "concurrent workers per phase (they share the phase's ops)")
 	fs.IntVar(&o.BatchSize, "batch_size", 1, "entries per write batch (fillbatch uses 1000 when this is 1)")
-	fs.IntVar(&o.SeekNexts, "seek_nexts", 0, "entries read after each seek in seekrandom")
+	fs.IntVar(&o.SeekNexts, "seek_nexts", 0, "Next calls after each seek in seekrandom (each entry landed on is read)")
 	fs.Float64Var(&o.CompressionRatio, "compression_ratio", DefaultCompressionRatio, "fraction of each value that is random (the rest repeats it)")
 	fs.Uint64Var(&o.Seed, "seed", DefaultSeed, "seed of all key and value generators")
 	c := &o.Engine

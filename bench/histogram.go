@@ -114,11 +114,16 @@ func (h *Histogram) Percentile(p float64) time.Duration {
 }
 
 // HistSummary is the part of a Histogram kept in results and JSON.
-// Durations are encoded in JSON as integer nanoseconds.
+// Durations are encoded in JSON as integer nanoseconds, under names ending
+// in Ns.
 type HistSummary struct {
-	Count                     int64
-	Mean, P50, P95, P99, P999 time.Duration
-	Max                       time.Duration
+	Count int64
+	Mean  time.Duration `json:"MeanNs"`
+	P50   time.Duration `json:"P50Ns"`
+	P95   time.Duration `json:"P95Ns"`
+	P99   time.Duration `json:"P99Ns"`
+	P999  time.Duration `json:"P999Ns"`
+	Max   time.Duration `json:"MaxNs"`
 }
 
 // Summary returns h's percentiles.

@@ -36,13 +36,6 @@ func (s *liveSet) set(idx int64, present bool) {
 	}
 }
 
-// fill marks every key present (an existing store is assumed full).
-func (s *liveSet) fill() {
-	for i := int64(0); i < s.n; i++ {
-		s.set(i, true)
-	}
-}
-
 func (s *liveSet) clear() {
 	for i := range s.words {
 		s.words[i].Store(0)

@@ -15,8 +15,10 @@ func (r *runner) metrics() EngineMetrics {
 // and the runner's own count of live keys.
 //
 // Live bytes are exact for a constant value size: the runner knows which
-// keys 0..num-1 are present, and YCSB inserts beyond num are never deleted.
-// With UseExistingDB the store is assumed to hold keys 0..num-1.
+// keys 0..num-1 are present, and YCSB inserts beyond them are never
+// deleted. With UseExistingDB they also count what loadExisting found in
+// the store, so space amp is measured against the data actually there,
+// not against this run's num.
 func (r *runner) measure(res *PhaseResult, before EngineMetrics) error {
 	after := r.metrics()
 	res.WriteAmp = after.WriteAmp
@@ -38,8 +40,8 @@ func (r *runner) measure(res *PhaseResult, before EngineMetrics) error {
 		}
 		res.DiskBytes = size
 	}
-	liveKeys := r.live.count() + r.keyCount.Load() - r.o.Num
-	res.LiveBytes = liveKeys * int64(r.o.KeySize+r.o.ValueSize)
+	liveKeys := r.live.count() + r.keyCount.Load() - r.keyStart
+	res.LiveBytes = r.otherBytes + liveKeys*int64(r.o.KeySize+r.o.ValueSize)
 	if res.LiveBytes > 0 && res.DiskBytes > 0 {
 		res.SpaceAmp = float64(res.DiskBytes) / float64(res.LiveBytes)
 	}

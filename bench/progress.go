@@ -17,9 +17,14 @@ type sampler struct {
 	out  chan []float64
 }
 
-func startSampler(name string, total int64, done *atomic.Int64, progress io.Writer) *sampler {
+// startSampler starts sampling a phase whose clock started at start. The
+// phase's start, not the goroutine's, begins the first interval: a
+// goroutine scheduled late would otherwise divide a short phase's ops by a
+// sliver of its time, and that one absurd point would squash every other
+// line of the chart onto its x axis.
+func startSampler(name string, start time.Time, total int64, done *atomic.Int64, progress io.Writer) *sampler {
 	s := &sampler{quit: make(chan struct{}), out: make(chan []float64, 1)}
-	go s.loop(name, total, done, progress)
+	go s.loop(name, start, total, done, progress)
 	return s
 }
 
@@ -29,10 +34,9 @@ func (s *sampler) stop() []float64 {
 	return <-s.out
 }
 
-func (s *sampler) loop(name string, total int64, done *atomic.Int64, progress io.Writer) {
+func (s *sampler) loop(name string, start time.Time, total int64, done *atomic.Int64, progress io.Writer) {
 	t := time.NewTicker(throughputInterval)
 	defer t.Stop()
-	start := time.Now()
 	last, lastOps := start, int64(0)
 	var rates []float64
 	printed := false

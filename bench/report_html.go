@@ -48,11 +48,9 @@ type htmlPage struct {
 // no external resources.
 func WriteHTML(w io.Writer, rep *Report) error {
 	p := htmlPage{
-		Engine: rep.Engine,
-		Summary: fmt.Sprintf("num=%d reads=%d key_size=%d value_size=%d threads=%d batch_size=%d seed=%d",
-			rep.Options.Num, rep.Options.Reads, rep.Options.KeySize, rep.Options.ValueSize,
-			rep.Options.Threads, rep.Options.BatchSize, rep.Options.Seed),
-		Head: []string{"benchmark", "micros/op", "ops/s", "MB/s", "p50(us)", "p99(us)", "p99.9(us)", "write-amp", "space-amp", "read-amp"},
+		Engine:  rep.Engine,
+		Summary: HeaderLine(rep),
+		Head:    []string{"benchmark", "micros/op", "ops/s", "MB/s", "p50(us)", "p99(us)", "p99.9(us)", "write-amp", "space-amp", "read-amp"},
 	}
 	if rep.SweepParam != "" {
 		p.Head = append([]string{rep.SweepParam}, p.Head...)

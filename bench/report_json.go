@@ -6,8 +6,11 @@ import (
 	"io"
 )
 
-// WriteJSON writes rep as indented JSON. Durations are integer
-// nanoseconds; ReadJSON reads it back.
+// WriteJSON writes rep as indented JSON; ReadJSON reads it back. Keys are
+// the Go field names, except that every quantity with a unit names it:
+// durations are integer nanoseconds under names ending in Ns (ElapsedNs,
+// Latency.P99Ns, ThroughputIntervalNs), sizes end in Bytes (KeySizeBytes,
+// Levels[].SizeBytes) and rates in OpsPerSec (ThroughputOpsPerSec).
 func WriteJSON(w io.Writer, rep *Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

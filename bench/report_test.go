@@ -38,14 +38,17 @@ func TestWriteTable(t *testing.T) {
 		line  int
 		words []string
 	}{
-		{0, []string{"benchmark", "micros/op", "ops/s", "MB/s", "p50(us)", "p99(us)", "p99.9(us)", "write-amp", "space-amp", "read-amp"}},
-		{1, []string{"fillseq", "1.000", "1000000", "110.6", "1.0", "5.0", "9.0", "2.50", "1.25", "-"}},
-		{2, []string{"readrandom", "2.000", "500000", "0.0", "1.0", "5.0", "9.0", "-", "-", "1.50"}},
-		{3, []string{"fillrandom", "skipped"}},
+		{1, []string{"benchmark", "micros/op", "ops/s", "MB/s", "p50(us)", "p99(us)", "p99.9(us)", "write-amp", "space-amp", "read-amp"}},
+		{2, []string{"fillseq", "1.000", "1000000", "110.6", "1.0", "5.0", "9.0", "2.50", "1.25", "-"}},
+		{3, []string{"readrandom", "2.000", "500000", "0.0", "1.0", "5.0", "9.0", "-", "-", "1.50"}},
+		{4, []string{"fillrandom", "skipped"}},
 	} {
 		if got := strings.Fields(lines[want.line]); !reflect.DeepEqual(got, want.words) {
 			t.Errorf("line %d = %q, want %q", want.line, got, want.words)
 		}
+	}
+	if lines[0] != HeaderLine(sampleReport()) {
+		t.Errorf("line 0 = %q, want the header line", lines[0])
 	}
 	if !strings.Contains(out, "--- fillseq\nlevels <&> stuff\n") {
 		t.Errorf("verbose text missing:\n%s", out)
@@ -97,8 +100,10 @@ func TestChartsAreWellFormedSVG(t *testing.T) {
 		t.Fatalf("%d charts, want throughput, latency, levels", len(charts))
 	}
 	line := checkXML(t, charts[0])
-	if line["svg"] != 1 || line["polyline"] != 2 {
-		t.Errorf("throughput chart elements %v, want 2 polylines", line)
+	// readrandom has one throughput point: a polyline of one point is
+	// invisible, so it gets a dot.
+	if line["svg"] != 1 || line["polyline"] != 2 || line["circle"] != 1 {
+		t.Errorf("throughput chart elements %v, want 2 polylines and a circle", line)
 	}
 	if !strings.Contains(charts[0], `data-name="fill&#34;&lt;seq&gt;&amp;"`) {
 		t.Errorf("series name not escaped in:\n%s", charts[0])
@@ -166,7 +171,7 @@ func FuzzReadJSON(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(b.Bytes())
-	f.Add([]byte(`{"Results":[{"Name":"x","Throughput":[1,2]}]}`))
+	f.Add([]byte(`{"Results":[{"Name":"x","ThroughputOpsPerSec":[1,2],"ThroughputIntervalNs":100}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rep, err := ReadJSON(bytes.NewReader(data))
 		if err != nil {
@@ -179,4 +184,40 @@ func FuzzReadJSON(f *testing.F) {
 		}
 		ReportCharts(rep)
 	})
+}
+
+// TestHeaderLine is issue 9: the table did not say what it measured.
+func TestHeaderLine(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(*Report)
+		want string
+	}{
+		{"defaults", func(*Report) {},
+			"engine=map num=100000 reads=100000 key_size=16 value_size=100 threads=1 batch_size=1 seek_nexts=0 " +
+				"compression=snappy compression_ratio=0.5 compaction=default bloom_bits=0 memtable_size=default " +
+				"cache_size=default block_size=default sync=false use_existing_db=false seed=301 dir=/tmp/x"},
+		{"knobs set", func(r *Report) {
+			r.Options.Num, r.Options.Engine.Compaction, r.Options.Engine.BloomBits = 5000, CompactionTiered, 10
+			r.Options.Engine.MemtableSize, r.Options.UseExistingDB, r.Options.Engine.Dir = 65536, true, "/data/my db"
+		}, "engine=map num=5000 reads=100000 key_size=16 value_size=100 threads=1 batch_size=1 seek_nexts=0 " +
+			"compression=snappy compression_ratio=0.5 compaction=tiered bloom_bits=10 memtable_size=65536 " +
+			`cache_size=default block_size=default sync=false use_existing_db=true seed=301 dir="/data/my db"`},
+		{"sweep", func(r *Report) {
+			r.SweepParam = "bloom_bits"
+			r.Results[0].SweepValue, r.Results[1].SweepValue, r.Results[2].SweepValue = "0", "0", "10"
+		}, "engine=map num=100000 reads=100000 key_size=16 value_size=100 threads=1 batch_size=1 seek_nexts=0 " +
+			"compression=snappy compression_ratio=0.5 compaction=default bloom_bits={0,10} memtable_size=default " +
+			"cache_size=default block_size=default sync=false use_existing_db=false seed=301 dir=/tmp/x"},
+	} {
+		rep := sampleReport()
+		tc.edit(rep)
+		if got := HeaderLine(rep); got != tc.want {
+			t.Errorf("%s:\n got %s\nwant %s", tc.name, got, tc.want)
+		}
+		var b strings.Builder
+		if err := WriteTable(&b, rep); err != nil || !strings.HasPrefix(b.String(), tc.want+"\n") {
+			t.Errorf("%s: table does not start with the header line:\n%s", tc.name, b.String())
+		}
+	}
 }

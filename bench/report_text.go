@@ -10,8 +10,13 @@ import (
 
 // WriteTable prints rep as a db_bench-style table, one row per phase, with
 // latencies in microseconds and "-" for what the engine did not report.
-// With Options.Verbose, each phase's engine metrics text follows.
+// A line of the run's settings (HeaderLine) comes first, so that a saved
+// table says what it measured. With Options.Verbose, each phase's engine
+// metrics text follows.
 func WriteTable(w io.Writer, rep *Report) error {
+	if _, err := fmt.Fprintln(w, HeaderLine(rep)); err != nil {
+		return err
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	head := []string{"benchmark", "micros/op", "ops/s", "MB/s", "p50(us)", "p99(us)", "p99.9(us)", "write-amp", "space-amp", "read-amp"}
 	if rep.SweepParam != "" {

@@ -4,20 +4,23 @@ import "time"
 
 // PhaseResult is what one benchmark phase measured. Ratios that the engine
 // cannot provide are zero and reported as "-".
+//
+// In JSON every field with a unit names it (see WriteJSON): durations end
+// in Ns (integer nanoseconds), rates in OpsPerSec, sizes in Bytes.
 type PhaseResult struct {
 	Name       string
 	SweepValue string `json:",omitempty"` // the swept parameter's value, in sweeps
 	Skipped    bool   `json:",omitempty"` // fill phase skipped under UseExistingDB
 
 	Ops     int64         // operations done (entries, for batches and scans)
-	Elapsed time.Duration // wall time of the timed part
+	Elapsed time.Duration `json:"ElapsedNs"` // wall time of the timed part
 	Bytes   int64         // user key+value bytes written or read
 	Found   int64         // reads and seeks that found their key
 	Latency HistSummary   // per call: per batch for batched writes
 
 	// Throughput is ops/s in consecutive intervals of ThroughputInterval.
-	Throughput         []float64
-	ThroughputInterval time.Duration
+	Throughput         []float64     `json:"ThroughputOpsPerSec"`
+	ThroughputInterval time.Duration `json:"ThroughputIntervalNs"`
 
 	WriteAmp         float64      // engine-reported, cumulative since Open
 	SpaceAmp         float64      // DiskBytes / LiveBytes after the phase

@@ -36,8 +36,12 @@ type runner struct {
 	eng      Engine
 	live     *liveSet
 	keyCount atomic.Int64 // keys 0..keyCount-1 may exist; YCSB inserts grow it
-	values   *ValueGen    // the shared value pool that workers fork
-	phaseNo  uint64
+	keyStart int64        // keyCount before any insert, so inserts = keyCount-keyStart
+	// otherBytes are live bytes that live and the inserts do not track:
+	// what an existing store holds outside keys 0..Num-1 (loadExisting).
+	otherBytes int64
+	values     *ValueGen // the shared value pool that workers fork
+	phaseNo    uint64
 }
 
 func runAll(o *Options, open Opener) (results []PhaseResult, err error) {
@@ -47,17 +51,23 @@ func runAll(o *Options, open Opener) (results []PhaseResult, err error) {
 	r := &runner{o: o, open: open, live: newLiveSet(o.Num),
 		values: NewValueGen(rand.New(rand.NewPCG(o.Seed, 0)), o.CompressionRatio, o.ValueSize)}
 	r.keyCount.Store(o.Num)
-	if o.UseExistingDB {
-		r.live.fill()
-	}
+	r.keyStart = o.Num
 	if r.eng, err = open(o.Engine); err != nil {
 		return nil, fmt.Errorf("lsmkv/bench: open %s: %w", o.EngineName, err)
 	}
 	defer func() {
+		if r.eng == nil { // a reopen failed
+			return
+		}
 		if cerr := r.eng.Close(); cerr != nil && err == nil {
 			err = fmt.Errorf("lsmkv/bench: close: %w", cerr)
 		}
 	}()
+	if o.UseExistingDB {
+		if err := r.loadExisting(); err != nil {
+			return nil, fmt.Errorf("lsmkv/bench: existing data: %w", err)
+		}
+	}
 	for _, name := range o.Benchmarks {
 		res, err := r.runPhase(name)
 		if err != nil {
@@ -104,6 +114,7 @@ func (r *runner) reset() error {
 	}
 	r.live.clear()
 	r.keyCount.Store(r.o.Num)
+	r.keyStart, r.otherBytes = r.o.Num, 0
 	if r.eng, err = r.open(r.o.Engine); err != nil {
 		return fmt.Errorf("reopen: %w", err)
 	}
@@ -134,8 +145,8 @@ func (r *runner) runPhase(name string) (PhaseResult, error) {
 	ph := &phase{runner: r}
 	total := wl.ops(r.o)
 	workers := ph.newWorkers()
-	s := startSampler(name, total, &ph.done, r.o.Progress)
 	start := time.Now()
+	s := startSampler(name, start, total, &ph.done, r.o.Progress)
 	err := runWorkers(workers, wl, total)
 	res.Elapsed = time.Since(start)
 	res.Throughput = s.stop()

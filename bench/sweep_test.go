@@ -78,7 +78,7 @@ func TestRunSweep(t *testing.T) {
 	if err := WriteTable(&b, rep); err != nil {
 		t.Fatal(err)
 	}
-	if lines := strings.Split(strings.TrimSpace(b.String()), "\n"); len(lines) != 5 || !strings.Contains(lines[0], "value_size") {
+	if lines := strings.Split(strings.TrimSpace(b.String()), "\n"); len(lines) != 6 || !strings.Contains(lines[0], "value_size={10,200}") || !strings.HasPrefix(strings.TrimSpace(lines[1]), "value_size") {
 		t.Errorf("table:\n%s", b.String())
 	}
 }

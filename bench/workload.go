@@ -51,7 +51,7 @@ var workloads = map[string]workload{
 		func(w *worker, _, n int64) error { return w.scanAll(n, false) }},
 	"readreverse": {"read reads entries in reverse order with an iterator", false, false, readOps,
 		func(w *worker, _, n int64) error { return w.scanAll(n, true) }},
-	"seekrandom": {"seek to reads random keys, then read seek_nexts entries (default 0, as db_bench)", false, false, readOps,
+	"seekrandom": {"seek to reads random keys, reading the entry found and the seek_nexts entries after it (default 0, as db_bench)", false, false, readOps,
 		func(w *worker, _, n int64) error { return w.seek(w.uniform(), n) }},
 	"ycsb-a": ycsb("50% read, 50% update, zipfian", ycsbMix{read: 50, update: 50}),
 	"ycsb-b": ycsb("95% read, 5% update, zipfian", ycsbMix{read: 95, update: 5}),

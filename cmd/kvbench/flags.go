@@ -1,9 +1,13 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/lsmkv/lsmkv/bench"
@@ -26,7 +30,7 @@ func parseFlags(args []string, stderr io.Writer) (*cmdLine, error) {
 	o := &cl.opts
 	shared := bench.RegisterFlags(fs, o)
 	fs.StringVar(&o.EngineName, "engine", "lsmkv", "engine to benchmark (registered: "+strings.Join(bench.Engines(), ",")+")")
-	fs.BoolVar(&o.UseExistingDB, "use_existing_db", false, "keep the data in -db and skip fill benchmarks")
+	fs.BoolVar(&o.UseExistingDB, "use_existing_db", false, "keep the data in -db and skip fill benchmarks (the data is scanned once first, untimed, to measure space amp against it)")
 	fs.BoolVar(&o.Verbose, "v", false, "print the engine's metrics after each phase")
 	fs.StringVar(&o.Engine.Dir, "db", "", "data directory (default: a temporary directory, removed at exit)")
 	compaction := fs.String("compaction", string(bench.CompactionLeveled), "compaction strategy: leveled or tiered")
@@ -54,6 +58,16 @@ func (cl *cmdLine) check(sweep string) error {
 	if o.UseExistingDB && o.Engine.Dir == "" {
 		return fmt.Errorf("-use_existing_db needs -db")
 	}
+	// The outputs are written after the run, which may be long: find out
+	// now that they can be.
+	if cl.jsonPath != "" && cl.jsonPath != "-" && cl.reportPath != "" && filepath.Clean(cl.jsonPath) == filepath.Clean(cl.reportPath) {
+		return fmt.Errorf("-json and -report name the same file %s", cl.jsonPath)
+	}
+	for _, out := range []struct{ flag, path string }{{"json", cl.jsonPath}, {"report", cl.reportPath}} {
+		if err := checkWritable(out.path); err != nil {
+			return fmt.Errorf("-%s: %w", out.flag, err)
+		}
+	}
 	if sweep != "" {
 		sw, err := bench.ParseSweep(sweep)
 		if err != nil {
@@ -70,4 +84,33 @@ func (cl *cmdLine) check(sweep string) error {
 	}
 	checked.EnsureDefaults()
 	return checked.Validate()
+}
+
+// checkWritable reports whether the output file path ("" for none, "-"
+// for stdout) could be written, without changing what is there: an
+// existing file keeps its contents until the run's results replace them,
+// and a new one is created and removed again.
+func checkWritable(path string) error {
+	if path == "" || path == "-" {
+		return nil
+	}
+	st, err := os.Stat(path)
+	switch {
+	case err == nil && st.IsDir():
+		return fmt.Errorf("%s is a directory", path)
+	case err == nil:
+		f, err := os.OpenFile(path, os.O_WRONLY, 0) // no O_TRUNC
+		if err != nil {
+			return err
+		}
+		return f.Close()
+	case !errors.Is(err, fs.ErrNotExist):
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+	if err != nil {
+		return err // typically: the directory does not exist
+	}
+	f.Close()
+	return os.Remove(path)
 }

@@ -26,11 +26,17 @@ func TestRunDefaultSuiteOnMap(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 1+len(bench.DefaultBenchmarks) || !strings.Contains(lines[0], "micros/op") {
+	if len(lines) != 2+len(bench.DefaultBenchmarks) || !strings.Contains(lines[1], "micros/op") {
 		t.Fatalf("table:\n%s", out)
 	}
+	// Issue 9: the settings come first.
+	for _, want := range []string{"engine=map ", " num=1000 ", " key_size=16 ", " value_size=100 ", " compaction=leveled ", " dir=" + os.TempDir()} {
+		if !strings.Contains(lines[0], want) {
+			t.Errorf("header line %q lacks %q", lines[0], want)
+		}
+	}
 	for i, name := range bench.DefaultBenchmarks {
-		f := strings.Fields(lines[i+1])
+		f := strings.Fields(lines[i+2])
 		if len(f) != 10 || f[0] != name {
 			t.Errorf("row %d = %q, want benchmark %s and 10 columns", i, f, name)
 		}
@@ -76,10 +82,16 @@ func TestRunJSONToStdoutAndSweep(t *testing.T) {
 }
 
 func TestBadFlagsExit2(t *testing.T) {
+	dir := t.TempDir()
 	for _, tc := range []struct {
 		args []string
 		want string
 	}{
+		// Issue 9: outputs are checked before the run, not after it.
+		{[]string{"-num=100", "-json=" + filepath.Join(dir, "missing", "r.json")}, "-json"},
+		{[]string{"-num=100", "-report=" + filepath.Join(dir, "missing", "r.html")}, "-report"},
+		{[]string{"-num=100", "-report=" + dir}, "is a directory"},
+		{[]string{"-num=100", "-json=" + filepath.Join(dir, "r"), "-report=" + filepath.Join(dir, "r")}, "same file"},
 		{[]string{"-num=0"}, "-num=0"},
 		{[]string{"-threads=-1"}, "-threads"},
 		{[]string{"-num=abc"}, "invalid value"},
@@ -111,5 +123,37 @@ func TestRunFailureExit1(t *testing.T) {
 	code, _, errOut := runCmd(t, "-engine=map", "-num=10", "-db="+dir)
 	if code != exitFailure || !strings.Contains(errOut, "not empty") {
 		t.Errorf("exit %d stderr %q", code, errOut)
+	}
+}
+
+// TestCheckWritable is issue 9's check of -json and -report before the
+// run; it must leave what it checks as it found it.
+func TestCheckWritable(t *testing.T) {
+	dir := t.TempDir()
+	existing := filepath.Join(dir, "old.json")
+	if err := os.WriteFile(existing, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		path, wantErr string
+	}{
+		{"", ""},
+		{"-", ""},
+		{filepath.Join(dir, "new.json"), ""},
+		{existing, ""},
+		{dir, "is a directory"},
+		{filepath.Join(dir, "missing", "r.json"), "no such file"},
+		{filepath.Join(existing, "r.json"), "not a directory"},
+	} {
+		err := checkWritable(tc.path)
+		if (err == nil) != (tc.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tc.wantErr)) {
+			t.Errorf("checkWritable(%q) = %v, want %q", tc.path, err, tc.wantErr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "new.json")); !os.IsNotExist(err) {
+		t.Errorf("the check left new.json behind: %v", err)
+	}
+	if b, err := os.ReadFile(existing); err != nil || string(b) != "keep" {
+		t.Errorf("the check changed an existing file: %q, %v", b, err)
 	}
 }
