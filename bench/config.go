@@ -39,8 +39,8 @@ type Config struct {
 	BlockSize    int         `json:"BlockSizeBytes"`    // target uncompressed data block bytes
 }
 
-// Validate reports knob values no engine could accept.
-func (c Config) Validate() error {
+// validate reports knob values no engine could accept.
+func (c Config) validate() error {
 	switch c.Compression {
 	case "", CompressionNone, CompressionSnappy:
 	default:
@@ -62,13 +62,13 @@ func (c Config) Validate() error {
 
 // Defaults for Options, matching db_bench where db_bench has the knob.
 const (
-	DefaultNum              = 100_000
-	DefaultKeySize          = 16
-	DefaultValueSize        = 100
-	DefaultFillBatch        = 1000 // entries per batch for fillbatch
-	DefaultCompressionRatio = 0.5
-	DefaultSeed             = 301 // the seed LevelDB's db_bench fixes for its generators
-	DefaultZipfTheta        = 0.99
+	defaultNum              = 100_000
+	defaultKeySize          = 16
+	defaultValueSize        = 100
+	defaultFillBatch        = 1000 // entries per batch for fillbatch
+	defaultCompressionRatio = 0.5
+	defaultSeed             = 301 // the seed LevelDB's db_bench fixes for its generators
+	defaultZipfTheta        = 0.99
 )
 
 // DefaultBenchmarks is the suite run when none is named.
@@ -105,15 +105,15 @@ func (o *Options) EnsureDefaults() {
 	if len(o.Benchmarks) == 0 {
 		o.Benchmarks = append([]string(nil), DefaultBenchmarks...)
 	}
-	setDefault(&o.Num, DefaultNum)
+	setDefault(&o.Num, defaultNum)
 	setDefault(&o.Reads, o.Num)
-	setDefault(&o.KeySize, DefaultKeySize)
-	setDefault(&o.ValueSize, DefaultValueSize)
+	setDefault(&o.KeySize, defaultKeySize)
+	setDefault(&o.ValueSize, defaultValueSize)
 	setDefault(&o.Threads, 1)
 	setDefault(&o.BatchSize, 1)
-	setDefault(&o.CompressionRatio, DefaultCompressionRatio)
-	setDefault(&o.ZipfTheta, DefaultZipfTheta)
-	setDefault(&o.Seed, DefaultSeed)
+	setDefault(&o.CompressionRatio, defaultCompressionRatio)
+	setDefault(&o.ZipfTheta, defaultZipfTheta)
+	setDefault(&o.Seed, defaultSeed)
 }
 
 func setDefault[T int | int64 | uint64 | float64](p *T, def T) {
@@ -124,7 +124,7 @@ func setDefault[T int | int64 | uint64 | float64](p *T, def T) {
 
 // Validate checks the options after EnsureDefaults.
 func (o *Options) Validate() error {
-	if err := o.Engine.Validate(); err != nil {
+	if err := o.Engine.validate(); err != nil {
 		return err
 	}
 	if o.Engine.Dir == "" {

@@ -4,11 +4,24 @@
 // percentiles and storage amplification as a text table, JSON, or a
 // self-contained HTML page with SVG charts.
 //
-// The pieces, each in its own file:
+// The exported API serves three users, cmd/kvbench, the adapter in
+// bench/lsmkvengine and the bench/peers module, and nothing more:
 //
-//   - engine.go: Engine, Iter, the optional Metricser, and the registry
-//     (Register/Lookup) through which kvbench finds engines by name.
-//   - mapengine.go: MapEngine, a reference engine for tests.
+//   - Adapting an engine: Engine, Iter, Op (OpKind, OpPut, OpDelete), the
+//     optional Metricser with EngineMetrics and LevelShape, the storage
+//     knobs Config (Compression, Compaction), and Register with an Opener.
+//     OpenMapEngine is a reference engine; SumFiles measures a directory.
+//   - Running: Options (EnsureDefaults, Validate, DefaultBenchmarks,
+//     WorkloadNames), the shared command-line flags (RegisterFlags, Flags,
+//     SplitList), Lookup and Engines, Run, and for sweeps ParseSweep,
+//     Sweep, SweepNames and RunSweep.
+//   - Reporting: Report, PhaseResult (OpsPerSec) and HistSummary, written
+//     by WriteTable, WriteHTML and WriteJSON and read back by ReadJSON.
+//
+// The rest lives unexported, each piece in its own file:
+//
+//   - engine.go: the interfaces and the registry.
+//   - mapengine.go: mapEngine, the reference engine behind OpenMapEngine.
 //   - keygen.go, valuegen.go: deterministic key generators (sequential,
 //     uniform, scrambled zipfian, latest) and db_bench's compressible values.
 //   - histogram.go: a fixed-memory log-linear latency histogram.
@@ -20,9 +33,10 @@
 //
 // Concurrency: Run and RunSweep may be called from several goroutines on
 // different directories. Within a run, each phase uses Options.Threads
-// goroutines that share only the Engine; each owns its generators and
-// histogram, which are merged when the phase ends. Generators and
-// Histogram are not safe for concurrent use; MapEngine and the registry are.
+// goroutines that share only the Engine, so an Engine must be safe for
+// concurrent use; each goroutine owns its generators and histogram, which
+// are merged when the phase ends. The registry and OpenMapEngine's engines
+// are safe for concurrent use.
 //
 // Invariants: key indexes 0..Num-1 form the loaded key space and YCSB
 // inserts append indexes from Num upwards; keys are the indexes in

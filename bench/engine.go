@@ -86,7 +86,7 @@ type EngineMetrics struct {
 	// that ruled a table out, saving a read (the "useful negative" rate).
 	FilterChecks, FilterNegatives int64
 	// DiskBytes is the live size of the store's files. When zero the runner
-	// measures Config.Dir with DirSize instead.
+	// adds up the sizes of the files under Config.Dir instead.
 	DiskBytes int64
 	// Levels is the LSM tree's shape, level 0 first, for the report's chart.
 	Levels []LevelShape
@@ -123,8 +123,8 @@ func Register(name string, o Opener) {
 	registry[name] = o
 }
 
-// ErrUnknownEngine is returned by Lookup for a name nobody registered.
-var ErrUnknownEngine = errors.New("lsmkv/bench: unknown engine")
+// errUnknownEngine is returned by Lookup for a name nobody registered.
+var errUnknownEngine = errors.New("lsmkv/bench: unknown engine")
 
 // Lookup returns the Opener registered under name.
 func Lookup(name string) (Opener, error) {
@@ -132,7 +132,7 @@ func Lookup(name string) (Opener, error) {
 	defer registryMu.Unlock()
 	o, ok := registry[name]
 	if !ok {
-		return nil, fmt.Errorf("%w %q (registered: %v)", ErrUnknownEngine, name, enginesLocked())
+		return nil, fmt.Errorf("%w %q (registered: %v)", errUnknownEngine, name, enginesLocked())
 	}
 	return o, nil
 }

@@ -68,7 +68,7 @@ func (r *runner) scanExisting() (total, tracked, maxIdx int64, err error) {
 	return total, tracked, maxIdx, closeIter(it)
 }
 
-// parseKey inverts AppendKey: it returns the index of a key of exactly
+// parseKey inverts appendKey: it returns the index of a key of exactly
 // size zero-padded decimal digits, or false for any other key.
 func parseKey(k []byte, size int) (int64, bool) {
 	if len(k) != size || size == 0 {

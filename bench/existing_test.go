@@ -7,7 +7,7 @@ import (
 
 // TestUseExistingDBSpaceAmp is issue 9: with UseExistingDB the runner
 // assumed the store held exactly keys 0..Num-1, so a store filled with
-// another -num got a wrong space amp. MapEngine reports its exact contents
+// another -num got a wrong space amp. mapEngine reports its exact contents
 // as DiskBytes, so LiveBytes must equal DiskBytes after every phase,
 // whatever the store held before the run.
 func TestUseExistingDBSpaceAmp(t *testing.T) {
@@ -28,7 +28,7 @@ func TestUseExistingDBSpaceAmp(t *testing.T) {
 			o := testOptions(t, "readrandom", "overwrite", "deleterandom", "ycsb-d", "ycsb-e", "readseq")
 			o.Num, o.Reads, o.UseExistingDB = num, 200, true
 			open := func(Config) (Engine, error) {
-				e := NewMapEngine()
+				e := newMapEngine()
 				for _, k := range tc.keys {
 					if err := e.Put([]byte(k), make([]byte, o.ValueSize)); err != nil {
 						return nil, err
@@ -59,7 +59,7 @@ func TestUseExistingDBSpaceAmp(t *testing.T) {
 func indexKeys(lo, hi, step int64) []string {
 	var keys []string
 	for i := lo; i < hi; i += step {
-		keys = append(keys, string(AppendKey(nil, i, DefaultKeySize)))
+		keys = append(keys, string(appendKey(nil, i, defaultKeySize)))
 	}
 	return keys
 }
@@ -87,8 +87,8 @@ func TestParseKey(t *testing.T) {
 		}
 	}
 	for _, idx := range []int64{0, 7, 123456, 1e15} {
-		if got, ok := parseKey(AppendKey(nil, idx, 16), 16); !ok || got != idx {
-			t.Errorf("parseKey(AppendKey(%d)) = %d, %v", idx, got, ok)
+		if got, ok := parseKey(appendKey(nil, idx, 16), 16); !ok || got != idx {
+			t.Errorf("parseKey(appendKey(%d)) = %d, %v", idx, got, ok)
 		}
 	}
 }

@@ -22,15 +22,15 @@ type Flags struct {
 func RegisterFlags(fs *flag.FlagSet, o *Options) *Flags {
 	f := &Flags{opts: o}
 	f.benchmarks = fs.String("benchmarks", strings.Join(DefaultBenchmarks, ","), "comma-separated benchmarks, run in order: "+strings.Join(WorkloadNames(), ","))
-	fs.Int64Var(&o.Num, "num", DefaultNum, "number of keys, and of ops in write phases")
+	fs.Int64Var(&o.Num, "num", defaultNum, "number of keys, and of ops in write phases")
 	fs.Int64Var(&o.Reads, "reads", -1, "ops in read and YCSB phases (default: -num)")
-	fs.IntVar(&o.KeySize, "key_size", DefaultKeySize, "key size in bytes")
-	fs.IntVar(&o.ValueSize, "value_size", DefaultValueSize, "value size in bytes")
+	fs.IntVar(&o.KeySize, "key_size", defaultKeySize, "key size in bytes")
+	fs.IntVar(&o.ValueSize, "value_size", defaultValueSize, "value size in bytes")
 	fs.IntVar(&o.Threads, "threads", 1, "concurrent workers per phase (they share the phase's ops)")
 	fs.IntVar(&o.BatchSize, "batch_size", 1, "entries per write batch (fillbatch uses 1000 when this is 1)")
 	fs.IntVar(&o.SeekNexts, "seek_nexts", 0, "Next calls after each seek in seekrandom (each entry landed on is read)")
-	fs.Float64Var(&o.CompressionRatio, "compression_ratio", DefaultCompressionRatio, "fraction of each value that is random (the rest repeats it)")
-	fs.Uint64Var(&o.Seed, "seed", DefaultSeed, "seed of all key and value generators")
+	fs.Float64Var(&o.CompressionRatio, "compression_ratio", defaultCompressionRatio, "fraction of each value that is random (the rest repeats it)")
+	fs.Uint64Var(&o.Seed, "seed", defaultSeed, "seed of all key and value generators")
 	c := &o.Engine
 	fs.BoolVar(&c.Sync, "sync", false, "sync every write")
 	f.compression = fs.String("compression", string(CompressionSnappy), "block compression: none or snappy")

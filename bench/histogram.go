@@ -19,22 +19,22 @@ const (
 
 var numBuckets = bucketIndex(maxTrackable) + 1
 
-// Histogram records durations in fixed memory (about 37 KB) with relative
+// histogram records durations in fixed memory (about 37 KB) with relative
 // error under 1% from 1 ns to 1 hour; longer durations are counted in the
 // top bucket but Max stays exact.
 //
-// Not safe for concurrent use: each worker records into its own Histogram
+// Not safe for concurrent use: each worker records into its own histogram
 // and the runner merges them.
-type Histogram struct {
+type histogram struct {
 	counts   []uint64
 	count    uint64
 	sum      float64 // nanoseconds; float so long runs cannot overflow
 	min, max int64
 }
 
-// NewHistogram returns an empty histogram.
-func NewHistogram() *Histogram {
-	return &Histogram{counts: make([]uint64, numBuckets), min: math.MaxInt64}
+// newHistogram returns an empty histogram.
+func newHistogram() *histogram {
+	return &histogram{counts: make([]uint64, numBuckets), min: math.MaxInt64}
 }
 
 func bucketIndex(v int64) int {
@@ -56,7 +56,7 @@ func bucketMid(i int) int64 {
 }
 
 // Record adds one observation.
-func (h *Histogram) Record(d time.Duration) {
+func (h *histogram) Record(d time.Duration) {
 	v := max(int64(d), 0)
 	h.counts[bucketIndex(min(v, maxTrackable))]++
 	h.count++
@@ -66,7 +66,7 @@ func (h *Histogram) Record(d time.Duration) {
 }
 
 // Merge adds all of o's observations to h.
-func (h *Histogram) Merge(o *Histogram) {
+func (h *histogram) Merge(o *histogram) {
 	for i, c := range o.counts {
 		h.counts[i] += c
 	}
@@ -77,13 +77,13 @@ func (h *Histogram) Merge(o *Histogram) {
 }
 
 // Count returns the number of observations.
-func (h *Histogram) Count() int64 { return int64(h.count) }
+func (h *histogram) Count() int64 { return int64(h.count) }
 
 // Max returns the largest observation exactly (0 if empty).
-func (h *Histogram) Max() time.Duration { return time.Duration(max(h.max, 0)) }
+func (h *histogram) Max() time.Duration { return time.Duration(max(h.max, 0)) }
 
 // Mean returns the average observation (0 if empty).
-func (h *Histogram) Mean() time.Duration {
+func (h *histogram) Mean() time.Duration {
 	if h.count == 0 {
 		return 0
 	}
@@ -93,7 +93,7 @@ func (h *Histogram) Mean() time.Duration {
 // Percentile returns the smallest recorded value v (to within 1%) such
 // that at least p percent of observations are <= v. p is clamped to
 // [0, 100]; an empty histogram returns 0.
-func (h *Histogram) Percentile(p float64) time.Duration {
+func (h *histogram) Percentile(p float64) time.Duration {
 	if h.count == 0 {
 		return 0
 	}
@@ -113,7 +113,7 @@ func (h *Histogram) Percentile(p float64) time.Duration {
 	return h.Max()
 }
 
-// HistSummary is the part of a Histogram kept in results and JSON.
+// HistSummary is the part of a histogram kept in results and JSON.
 // Durations are encoded in JSON as integer nanoseconds, under names ending
 // in Ns.
 type HistSummary struct {
@@ -127,7 +127,7 @@ type HistSummary struct {
 }
 
 // Summary returns h's percentiles.
-func (h *Histogram) Summary() HistSummary {
+func (h *histogram) Summary() HistSummary {
 	return HistSummary{
 		Count: h.Count(), Mean: h.Mean(),
 		P50: h.Percentile(50), P95: h.Percentile(95), P99: h.Percentile(99),

@@ -30,7 +30,7 @@ func TestHistogramPercentileAccuracy(t *testing.T) {
 		{"up-to-an-hour", func() int64 { return r.Int64N(int64(time.Hour)) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			h := NewHistogram()
+			h := newHistogram()
 			vals := make([]int64, 20000)
 			for i := range vals {
 				vals[i] = tc.gen()
@@ -68,7 +68,7 @@ func TestHistogramBucketError(t *testing.T) {
 
 func TestHistogramMergeEqualsSingle(t *testing.T) {
 	r := fixedRand(7)
-	all, a, b := NewHistogram(), NewHistogram(), NewHistogram()
+	all, a, b := newHistogram(), newHistogram(), newHistogram()
 	for i := range 10000 {
 		d := time.Duration(r.Int64N(1e9))
 		all.Record(d)
@@ -82,14 +82,14 @@ func TestHistogramMergeEqualsSingle(t *testing.T) {
 	if a.Summary() != all.Summary() {
 		t.Errorf("merged %+v, want %+v", a.Summary(), all.Summary())
 	}
-	a.Merge(NewHistogram()) // merging an empty histogram changes nothing
+	a.Merge(newHistogram()) // merging an empty histogram changes nothing
 	if a.Summary() != all.Summary() {
 		t.Errorf("after empty merge %+v", a.Summary())
 	}
 }
 
 func TestHistogramEdges(t *testing.T) {
-	h := NewHistogram()
+	h := newHistogram()
 	if h.Summary() != (HistSummary{}) {
 		t.Errorf("empty summary %+v", h.Summary())
 	}
@@ -107,7 +107,7 @@ func TestHistogramEdges(t *testing.T) {
 }
 
 func BenchmarkHistogramRecord(b *testing.B) {
-	h := NewHistogram()
+	h := newHistogram()
 	b.ReportAllocs()
 	d := time.Duration(1)
 	for b.Loop() {

@@ -6,35 +6,35 @@ import (
 	"strconv"
 )
 
-// KeyGen yields key indexes in [0, n) for some key-space size n. Every
+// keyGen yields key indexes in [0, n) for some key-space size n. Every
 // generator is deterministic given its *rand.Rand, so a seed replays a run.
 // Generators are not safe for concurrent use: each worker owns its own.
-type KeyGen interface {
+type keyGen interface {
 	Next() int64
 }
 
-// Sequential yields start, start+1, ... (db_bench's fillseq, readseq order).
-type Sequential struct{ next int64 }
+// sequential yields start, start+1, ... (db_bench's fillseq, readseq order).
+type sequential struct{ next int64 }
 
-// NewSequential returns a generator starting at start.
-func NewSequential(start int64) *Sequential { return &Sequential{next: start} }
+// newSequential returns a generator starting at start.
+func newSequential(start int64) *sequential { return &sequential{next: start} }
 
 // Next returns the next index.
-func (s *Sequential) Next() int64 { s.next++; return s.next - 1 }
+func (s *sequential) Next() int64 { s.next++; return s.next - 1 }
 
-// Uniform yields indexes uniformly in [lo, lo+n).
-type Uniform struct {
+// uniform yields indexes uniformly in [lo, lo+n).
+type uniform struct {
 	r     *rand.Rand
 	lo, n int64
 }
 
-// NewUniform returns a uniform generator over [lo, lo+n). REQUIRES: n > 0.
-func NewUniform(r *rand.Rand, lo, n int64) *Uniform { return &Uniform{r: r, lo: lo, n: n} }
+// newUniform returns a uniform generator over [lo, lo+n). REQUIRES: n > 0.
+func newUniform(r *rand.Rand, lo, n int64) *uniform { return &uniform{r: r, lo: lo, n: n} }
 
 // Next returns the next index.
-func (u *Uniform) Next() int64 { return u.lo + u.r.Int64N(u.n) }
+func (u *uniform) Next() int64 { return u.lo + u.r.Int64N(u.n) }
 
-// Zipfian yields indexes in [0, n) where index i has probability
+// zipfian yields indexes in [0, n) where index i has probability
 // proportional to 1/(i+1)^theta, using the rejection-free method of Gray et
 // al., "Quickly Generating Billion-Record Synthetic Databases" (SIGMOD 1994),
 // as YCSB's ZipfianGenerator does.
@@ -42,7 +42,7 @@ func (u *Uniform) Next() int64 { return u.lo + u.r.Int64N(u.n) }
 // With scrambling (YCSB's ScrambledZipfianGenerator) the popular indexes are
 // hashed across the key space, so hot keys are not all neighbours in one
 // table; a few hash collisions make the hot set slightly smaller.
-type Zipfian struct {
+type zipfian struct {
 	r        *rand.Rand
 	scramble bool
 	theta    float64
@@ -54,10 +54,10 @@ type Zipfian struct {
 	second   float64 // 1 + 0.5^theta: u*zetan below this draws index 1
 }
 
-// NewZipfian returns a zipfian generator over [0, n).
+// newZipfian returns a zipfian generator over [0, n).
 // REQUIRES: n > 0 and 0 < theta < 1.
-func NewZipfian(r *rand.Rand, n int64, theta float64, scramble bool) *Zipfian {
-	z := &Zipfian{r: r, scramble: scramble, theta: theta}
+func newZipfian(r *rand.Rand, n int64, theta float64, scramble bool) *zipfian {
+	z := &zipfian{r: r, scramble: scramble, theta: theta}
 	z.zeta2 = zetaRange(0, 2, theta)
 	z.alpha = 1 / (1 - theta)
 	z.second = 1 + math.Pow(0.5, theta)
@@ -75,8 +75,9 @@ func zetaRange(from, to int64, theta float64) float64 {
 }
 
 // resize changes the key space to n, extending zeta incrementally when n
-// grows (the common case for Latest, whose key space grows with inserts).
-func (z *Zipfian) resize(n int64) {
+// grows (the common case for the latest generator, whose key space grows
+// with inserts).
+func (z *zipfian) resize(n int64) {
 	if n > z.n {
 		z.zetan += zetaRange(z.n, n, z.theta)
 	} else {
@@ -87,7 +88,7 @@ func (z *Zipfian) resize(n int64) {
 }
 
 // Next returns the next index.
-func (z *Zipfian) Next() int64 {
+func (z *zipfian) Next() int64 {
 	u := z.r.Float64()
 	uz := u * z.zetan
 	var v int64
@@ -118,32 +119,32 @@ func fnv64(v uint64) uint64 {
 	return h
 }
 
-// Latest skews towards the most recently inserted keys, like YCSB's
+// latest skews towards the most recently inserted keys, like YCSB's
 // SkewedLatestGenerator: it draws a zipfian distance back from the newest
 // key. count reports the current number of keys (keys are 0..count-1 and
 // newer keys have larger indexes); it may grow between calls.
-type Latest struct {
-	z     *Zipfian
+type latest struct {
+	z     *zipfian
 	count func() int64
 }
 
-// NewLatest returns a latest generator. REQUIRES: count() > 0.
-func NewLatest(r *rand.Rand, theta float64, count func() int64) *Latest {
-	return &Latest{z: NewZipfian(r, count(), theta, false), count: count}
+// newLatest returns a latest generator. REQUIRES: count() > 0.
+func newLatest(r *rand.Rand, theta float64, count func() int64) *latest {
+	return &latest{z: newZipfian(r, count(), theta, false), count: count}
 }
 
 // Next returns the next index.
-func (l *Latest) Next() int64 {
+func (l *latest) Next() int64 {
 	if n := l.count(); n != l.z.n {
 		l.z.resize(n)
 	}
 	return l.z.n - 1 - l.z.Next()
 }
 
-// AppendKey appends the key for index idx: its decimal digits, zero-padded
+// appendKey appends the key for index idx: its decimal digits, zero-padded
 // on the left to size bytes, as db_bench formats keys. REQUIRES: the digits
 // fit in size (Options.Validate checks this for every index a run uses).
-func AppendKey(dst []byte, idx int64, size int) []byte {
+func appendKey(dst []byte, idx int64, size int) []byte {
 	var digits [20]byte
 	d := strconv.AppendInt(digits[:0], idx, 10)
 	for i := len(d); i < size; i++ {
@@ -152,11 +153,11 @@ func AppendKey(dst []byte, idx int64, size int) []byte {
 	return append(dst, d...)
 }
 
-// AppendMissingKey appends a key of the same size that no index maps to:
-// AppendKey's key with its last digit replaced by '.', so it sorts inside
+// appendMissingKey appends a key of the same size that no index maps to:
+// appendKey's key with its last digit replaced by '.', so it sorts inside
 // the key space (a bloom filter, not the table's key range, must reject it).
-func AppendMissingKey(dst []byte, idx int64, size int) []byte {
-	dst = AppendKey(dst, idx, size)
+func appendMissingKey(dst []byte, idx int64, size int) []byte {
+	dst = appendKey(dst, idx, size)
 	dst[len(dst)-1] = '.'
 	return dst
 }

@@ -17,11 +17,11 @@ func TestAppendKey(t *testing.T) {
 		{123456, 6, "123456"},
 		{7, 1, "7"},
 	} {
-		if got := string(AppendKey([]byte("p"), tc.idx, tc.size)); got != "p"+tc.want {
-			t.Errorf("AppendKey(%d, %d) = %q, want %q", tc.idx, tc.size, got, "p"+tc.want)
+		if got := string(appendKey([]byte("p"), tc.idx, tc.size)); got != "p"+tc.want {
+			t.Errorf("appendKey(%d, %d) = %q, want %q", tc.idx, tc.size, got, "p"+tc.want)
 		}
 	}
-	miss := string(AppendMissingKey(nil, 42, 16))
+	miss := string(appendMissingKey(nil, 42, 16))
 	if miss != "000000000000004." {
 		t.Errorf("missing key = %q", miss)
 	}
@@ -31,7 +31,7 @@ func TestAppendKey(t *testing.T) {
 func TestKeysSortInIndexOrder(t *testing.T) {
 	var keys []string
 	for i := int64(0); i < 2000; i += 7 {
-		keys = append(keys, string(AppendKey(nil, i, 8)))
+		keys = append(keys, string(appendKey(nil, i, 8)))
 	}
 	if !sort.StringsAreSorted(keys) {
 		t.Fatal("keys not sorted by index")
@@ -39,7 +39,7 @@ func TestKeysSortInIndexOrder(t *testing.T) {
 }
 
 func TestSequential(t *testing.T) {
-	g := NewSequential(5)
+	g := newSequential(5)
 	for want := int64(5); want < 100; want++ {
 		if got := g.Next(); got != want {
 			t.Fatalf("Next = %d, want %d", got, want)
@@ -51,7 +51,7 @@ func TestSequential(t *testing.T) {
 // quantile is about 43.8.
 func TestUniformChiSquare(t *testing.T) {
 	const cells, draws, n = 20, 100000, 1000
-	g := NewUniform(fixedRand(1), 10, n)
+	g := newUniform(fixedRand(1), 10, n)
 	var count [cells]int
 	for range draws {
 		v := g.Next()
@@ -72,7 +72,7 @@ func TestUniformChiSquare(t *testing.T) {
 
 // topShare returns the share of draws that went to the most frequent 1%
 // of n keys, and the keys sorted by frequency.
-func topShare(t *testing.T, g KeyGen, n int64, draws int) (float64, []int64) {
+func topShare(t *testing.T, g keyGen, n int64, draws int) (float64, []int64) {
 	t.Helper()
 	freq := make([]int, n)
 	for range draws {
@@ -98,7 +98,7 @@ func TestZipfianSkew(t *testing.T) {
 	const n, draws = 10000, 200000
 	// For theta 0.99 the top 1% of keys carry about 53% of the mass.
 	for _, scramble := range []bool{false, true} {
-		share, byFreq := topShare(t, NewZipfian(fixedRand(2), n, 0.99, scramble), n, draws)
+		share, byFreq := topShare(t, newZipfian(fixedRand(2), n, 0.99, scramble), n, draws)
 		if share < 0.45 || share > 0.62 {
 			t.Errorf("scramble=%v: top 1%% share = %.3f, want about 0.53", scramble, share)
 		}
@@ -119,7 +119,7 @@ func TestZipfianSkew(t *testing.T) {
 
 func TestLatestFollowsInserts(t *testing.T) {
 	count := int64(10000)
-	g := NewLatest(fixedRand(3), 0.99, func() int64 { return count })
+	g := newLatest(fixedRand(3), 0.99, func() int64 { return count })
 	share, byFreq := topShare(t, g, count, 100000)
 	if share < 0.45 {
 		t.Errorf("top 1%% share = %.3f, want > 0.45", share)
@@ -145,9 +145,9 @@ func TestLatestFollowsInserts(t *testing.T) {
 
 // Growing incrementally must give the same zeta as computing from scratch.
 func TestZipfianResizeMatchesFresh(t *testing.T) {
-	z := NewZipfian(fixedRand(4), 100, 0.9, false)
+	z := newZipfian(fixedRand(4), 100, 0.9, false)
 	z.resize(5000)
-	fresh := NewZipfian(fixedRand(4), 5000, 0.9, false)
+	fresh := newZipfian(fixedRand(4), 5000, 0.9, false)
 	if d := z.zetan - fresh.zetan; d > 1e-9 || d < -1e-9 {
 		t.Errorf("zeta after resize %.12f, fresh %.12f", z.zetan, fresh.zetan)
 	}
@@ -155,7 +155,7 @@ func TestZipfianResizeMatchesFresh(t *testing.T) {
 
 func BenchmarkZipfianNext(b *testing.B) {
 	b.ReportAllocs()
-	z := NewZipfian(fixedRand(1), 1_000_000, 0.99, true)
+	z := newZipfian(fixedRand(1), 1_000_000, 0.99, true)
 	for b.Loop() {
 		z.Next()
 	}

@@ -51,15 +51,16 @@ func (s *liveSet) count() int64 {
 	return int64(c)
 }
 
-// DirSize returns the total size in bytes of the regular files under dir.
-// Files that vanish during the walk (an engine compacting meanwhile) are
-// skipped rather than reported as errors.
-func DirSize(dir string) (int64, error) {
+// dirSize returns the total size in bytes of the regular files under dir,
+// skipping files that vanish during the walk (see SumFiles).
+func dirSize(dir string) (int64, error) {
 	return SumFiles(dir, fs.FileInfo.Size)
 }
 
-// SumFiles adds up measure(info) over the regular files under dir,
-// skipping files that vanish during the walk, as DirSize does.
+// SumFiles adds up measure(info) over the regular files under dir. Files
+// that vanish during the walk (an engine compacting meanwhile) are skipped
+// rather than reported as errors. The runner sums sizes with it when an
+// engine reports no DiskBytes; the peers module sums allocated blocks.
 func SumFiles(dir string, measure func(fs.FileInfo) int64) (int64, error) {
 	var total int64
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {

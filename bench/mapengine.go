@@ -8,14 +8,14 @@ import (
 	"sync"
 )
 
-// MapEngine is a reference Engine: a mutex-guarded Go map that iterators
+// mapEngine is a reference Engine: a mutex-guarded Go map that iterators
 // see through a sorted snapshot. It keeps nothing on disk. It exists to
 // test the runner and to check adapters of real engines against (the
 // peers module uses it), not to be fast: an iterator created after a write
 // sorts the whole map.
 //
 // Safe for concurrent use.
-type MapEngine struct {
+type mapEngine struct {
 	mu     sync.Mutex
 	m      map[string][]byte
 	bytes  int64      // sum of len(key)+len(value) over m
@@ -29,19 +29,21 @@ type mapEntry struct {
 	value []byte // never modified once stored, so snapshots may share it
 }
 
-var _ Engine = (*MapEngine)(nil)
-var _ Metricser = (*MapEngine)(nil)
+var _ Engine = (*mapEngine)(nil)
+var _ Metricser = (*mapEngine)(nil)
 
-// ErrClosed is returned by MapEngine methods after Close.
-var ErrClosed = errors.New("lsmkv/bench: engine closed")
+// errClosed is returned by mapEngine methods after Close.
+var errClosed = errors.New("lsmkv/bench: engine closed")
 
-// NewMapEngine returns an empty MapEngine.
-func NewMapEngine() *MapEngine { return &MapEngine{m: map[string][]byte{}} }
+// newMapEngine returns an empty mapEngine.
+func newMapEngine() *mapEngine { return &mapEngine{m: map[string][]byte{}} }
 
-// OpenMapEngine is an Opener for MapEngine; it ignores cfg.
-func OpenMapEngine(cfg Config) (Engine, error) { return NewMapEngine(), nil }
+// OpenMapEngine is an Opener for the reference engine, an in-memory map
+// that keeps nothing on disk (so it ignores cfg): kvbench registers it as
+// "map", and tests use it to check the runner and engine adapters.
+func OpenMapEngine(cfg Config) (Engine, error) { return newMapEngine(), nil }
 
-func (e *MapEngine) setLocked(k string, v []byte) {
+func (e *mapEngine) setLocked(k string, v []byte) {
 	if old, ok := e.m[k]; ok {
 		e.bytes -= int64(len(k) + len(old))
 	}
@@ -50,7 +52,7 @@ func (e *MapEngine) setLocked(k string, v []byte) {
 	e.sorted = nil
 }
 
-func (e *MapEngine) deleteLocked(k string) {
+func (e *mapEngine) deleteLocked(k string) {
 	if old, ok := e.m[k]; ok {
 		e.bytes -= int64(len(k) + len(old))
 		delete(e.m, k)
@@ -59,21 +61,21 @@ func (e *MapEngine) deleteLocked(k string) {
 }
 
 // Put sets k to v.
-func (e *MapEngine) Put(k, v []byte) error {
+func (e *mapEngine) Put(k, v []byte) error {
 	return e.WriteBatch([]Op{{Kind: OpPut, Key: k, Value: v}}, false)
 }
 
 // Delete removes k.
-func (e *MapEngine) Delete(k []byte) error {
+func (e *mapEngine) Delete(k []byte) error {
 	return e.WriteBatch([]Op{{Kind: OpDelete, Key: k}}, false)
 }
 
 // WriteBatch applies ops atomically; sync is meaningless in memory.
-func (e *MapEngine) WriteBatch(ops []Op, sync bool) error {
+func (e *mapEngine) WriteBatch(ops []Op, sync bool) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
-		return ErrClosed
+		return errClosed
 	}
 	for _, op := range ops {
 		switch op.Kind {
@@ -89,11 +91,11 @@ func (e *MapEngine) WriteBatch(ops []Op, sync bool) error {
 }
 
 // Get returns k's value. The slice must not be modified.
-func (e *MapEngine) Get(k []byte) ([]byte, bool, error) {
+func (e *mapEngine) Get(k []byte) ([]byte, bool, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
-		return nil, false, ErrClosed
+		return nil, false, errClosed
 	}
 	e.gets++
 	v, ok := e.m[string(k)]
@@ -101,10 +103,10 @@ func (e *MapEngine) Get(k []byte) ([]byte, bool, error) {
 }
 
 // Flush does nothing: there is nothing to persist.
-func (e *MapEngine) Flush() error { return nil }
+func (e *mapEngine) Flush() error { return nil }
 
-// Close makes further calls fail with ErrClosed.
-func (e *MapEngine) Close() error {
+// Close makes further calls fail with errClosed.
+func (e *mapEngine) Close() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.closed = true
@@ -113,7 +115,7 @@ func (e *MapEngine) Close() error {
 
 // Metrics reports the map's size as its "disk" bytes, so space
 // amplification comes out as 1.0 and tests can check the runner's sums.
-func (e *MapEngine) Metrics() EngineMetrics {
+func (e *mapEngine) Metrics() EngineMetrics {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return EngineMetrics{
@@ -124,18 +126,18 @@ func (e *MapEngine) Metrics() EngineMetrics {
 }
 
 // Len returns the number of keys stored.
-func (e *MapEngine) Len() int {
+func (e *mapEngine) Len() int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return len(e.m)
 }
 
 // NewIterator returns an iterator over the current contents.
-func (e *MapEngine) NewIterator() (Iter, error) {
+func (e *mapEngine) NewIterator() (Iter, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
-		return nil, ErrClosed
+		return nil, errClosed
 	}
 	if e.sorted == nil {
 		s := make([]mapEntry, 0, len(e.m))

@@ -13,7 +13,7 @@ import (
 // iterator movement against a plain map and a sorted key list.
 func TestMapEngineAgainstModel(t *testing.T) {
 	r := rand.New(rand.NewPCG(testSeed(t), 2))
-	e := NewMapEngine()
+	e := newMapEngine()
 	model := map[string]string{}
 	for i := range 3000 {
 		k := fmt.Sprintf("k%03d", r.IntN(300))
@@ -42,7 +42,7 @@ func TestMapEngineAgainstModel(t *testing.T) {
 	checkMapEngine(t, e, model, r)
 }
 
-func checkMapEngine(t *testing.T, e *MapEngine, model map[string]string, r *rand.Rand) {
+func checkMapEngine(t *testing.T, e *mapEngine, model map[string]string, r *rand.Rand) {
 	t.Helper()
 	keys := make([]string, 0, len(model))
 	for k := range model {
@@ -85,7 +85,7 @@ func checkMapEngine(t *testing.T, e *MapEngine, model map[string]string, r *rand
 }
 
 func TestMapEngineCopiesInputsAndCloses(t *testing.T) {
-	e := NewMapEngine()
+	e := newMapEngine()
 	k, v := []byte("key"), []byte("value")
 	if err := e.Put(k, v); err != nil {
 		t.Fatal(err)
@@ -104,7 +104,7 @@ func TestMapEngineCopiesInputsAndCloses(t *testing.T) {
 	if err := e.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := e.Get(k); !errors.Is(err, ErrClosed) {
+	if _, _, err := e.Get(k); !errors.Is(err, errClosed) {
 		t.Errorf("Get after Close: %v", err)
 	}
 }

@@ -34,7 +34,7 @@ func (r *runner) measure(res *PhaseResult, before EngineMetrics) error {
 	}
 	res.DiskBytes = after.DiskBytes
 	if res.DiskBytes == 0 {
-		size, err := DirSize(r.o.Engine.Dir)
+		size, err := dirSize(r.o.Engine.Dir)
 		if err != nil {
 			return fmt.Errorf("measure size: %w", err)
 		}

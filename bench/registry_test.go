@@ -12,7 +12,7 @@ func TestRegistry(t *testing.T) {
 	if _, err := Lookup("map"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Lookup("missing"); !errors.Is(err, ErrUnknownEngine) {
+	if _, err := Lookup("missing"); !errors.Is(err, errUnknownEngine) {
 		t.Errorf("Lookup(missing) = %v", err)
 	}
 	if !slices.Contains(Engines(), "map") {

@@ -6,12 +6,12 @@ import (
 	"strings"
 )
 
-// HeaderLine returns the run's settings on one line, as flag=value pairs
+// headerLine returns the run's settings on one line, as flag=value pairs
 // named like kvbench's flags, for the top of the table and the HTML
 // report: the engine, the workload sizes and the storage knobs (a zero
 // knob shows as "default", the engine's own), then the directory. In a
 // sweep the swept parameter lists its values in braces.
-func HeaderLine(rep *Report) string {
+func headerLine(rep *Report) string {
 	o, c := &rep.Options, &rep.Options.Engine
 	fields := []struct{ name, value string }{
 		{"engine", rep.Engine},

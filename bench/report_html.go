@@ -49,7 +49,7 @@ type htmlPage struct {
 func WriteHTML(w io.Writer, rep *Report) error {
 	p := htmlPage{
 		Engine:  rep.Engine,
-		Summary: HeaderLine(rep),
+		Summary: headerLine(rep),
 		Head:    []string{"benchmark", "micros/op", "ops/s", "MB/s", "p50(us)", "p99(us)", "p99.9(us)", "write-amp", "space-amp", "read-amp"},
 	}
 	if rep.SweepParam != "" {
@@ -62,15 +62,15 @@ func WriteHTML(w io.Writer, rep *Report) error {
 			p.Texts = append(p.Texts, htmlText{r.Name + sweepSuffix(rep, r), r.EngineText})
 		}
 	}
-	for _, svg := range ReportCharts(rep) {
+	for _, svg := range reportCharts(rep) {
 		// The SVG code escapes every string it embeds.
 		p.Charts = append(p.Charts, template.HTML(svg))
 	}
 	return htmlTmpl.Execute(w, p)
 }
 
-// ReportCharts returns the SVG charts of the HTML report.
-func ReportCharts(rep *Report) []string {
+// reportCharts returns the SVG charts of the HTML report.
+func reportCharts(rep *Report) []string {
 	charts := []string{throughputChart(rep).SVG(), latencyChart(rep).SVG()}
 	if c, ok := levelsChart(rep); ok {
 		charts = append(charts, c.SVG())
@@ -88,8 +88,8 @@ func phaseLabel(rep *Report, r *PhaseResult) string {
 	return rep.SweepParam + "=" + r.SweepValue + " " + r.Name
 }
 
-func throughputChart(rep *Report) *LineChart {
-	c := &LineChart{Title: "Throughput over time", XLabel: "seconds since phase start", YLabel: "ops/s"}
+func throughputChart(rep *Report) *lineChart {
+	c := &lineChart{Title: "Throughput over time", XLabel: "seconds since phase start", YLabel: "ops/s"}
 	for i := range rep.Results {
 		r := &rep.Results[i]
 		if r.Skipped || len(r.Throughput) == 0 {
@@ -97,7 +97,7 @@ func throughputChart(rep *Report) *LineChart {
 		}
 		ys, per := downsample(r.Throughput, maxLinePoints)
 		step := (r.ThroughputInterval * time.Duration(per)).Seconds()
-		s := Series{Name: phaseLabel(rep, r)}
+		s := lineSeries{Name: phaseLabel(rep, r)}
 		for j, y := range ys {
 			s.X, s.Y = append(s.X, float64(j+1)*step), append(s.Y, y)
 		}
@@ -124,10 +124,10 @@ func downsample(ys []float64, n int) ([]float64, int) {
 	return out, per
 }
 
-func latencyChart(rep *Report) *BarChart {
-	c := &BarChart{Title: "Latency percentiles", YLabel: "microseconds (log scale)", LogY: true}
+func latencyChart(rep *Report) *barChart {
+	c := &barChart{Title: "Latency percentiles", YLabel: "microseconds (log scale)", LogY: true}
 	names := []string{"p50", "p95", "p99", "p99.9", "max"}
-	c.Series = make([]BarSeries, len(names))
+	c.Series = make([]barSeries, len(names))
 	for i, n := range names {
 		c.Series[i].Name = n
 	}
@@ -147,14 +147,14 @@ func latencyChart(rep *Report) *BarChart {
 
 // levelsChart charts bytes per level after each phase that reported the
 // tree's shape; ok is false if none did.
-func levelsChart(rep *Report) (c *BarChart, ok bool) {
-	c = &BarChart{Title: "Tree shape: bytes per level after each phase", YLabel: "bytes"}
+func levelsChart(rep *Report) (c *barChart, ok bool) {
+	c = &barChart{Title: "Tree shape: bytes per level after each phase", YLabel: "bytes"}
 	for i := range rep.Results {
 		r := &rep.Results[i]
 		if len(r.Levels) == 0 {
 			continue
 		}
-		s := BarSeries{Name: phaseLabel(rep, r)}
+		s := barSeries{Name: phaseLabel(rep, r)}
 		for lvl, l := range r.Levels {
 			if lvl >= len(c.Categories) {
 				c.Categories = append(c.Categories, fmt.Sprintf("L%d", lvl))
@@ -167,8 +167,8 @@ func levelsChart(rep *Report) (c *BarChart, ok bool) {
 }
 
 // sweepChart charts throughput per swept value, one series per benchmark.
-func sweepChart(rep *Report) *BarChart {
-	c := &BarChart{Title: "Throughput by " + rep.SweepParam, YLabel: "ops/s (log scale)", LogY: true}
+func sweepChart(rep *Report) *barChart {
+	c := &barChart{Title: "Throughput by " + rep.SweepParam, YLabel: "ops/s (log scale)", LogY: true}
 	values, series := map[string]int{}, map[string]int{}
 	for i := range rep.Results {
 		r := &rep.Results[i]
@@ -178,7 +178,7 @@ func sweepChart(rep *Report) *BarChart {
 		}
 		if _, ok := series[r.Name]; !ok {
 			series[r.Name] = len(c.Series)
-			c.Series = append(c.Series, BarSeries{Name: r.Name})
+			c.Series = append(c.Series, barSeries{Name: r.Name})
 		}
 	}
 	for i := range c.Series {

@@ -39,9 +39,9 @@ func TestJSONNamesStateUnits(t *testing.T) {
 		{"Results.0.ThroughputOpsPerSec.1", 9e5},
 		{"Results.0.Levels.2.SizeBytes", 90000},
 		{"Results.0.DiskBytes", 145000},
-		{"Options.KeySizeBytes", DefaultKeySize},
+		{"Options.KeySizeBytes", defaultKeySize},
 		{"Options.BatchSizeEntries", 1},
-		{"Options.ValueSizeBytes", DefaultValueSize},
+		{"Options.ValueSizeBytes", defaultValueSize},
 		{"Options.Engine.MemtableSizeBytes", 4 << 20},
 	} {
 		got, ok := jsonPath(doc, tc.path)

@@ -47,7 +47,7 @@ func TestWriteTable(t *testing.T) {
 			t.Errorf("line %d = %q, want %q", want.line, got, want.words)
 		}
 	}
-	if lines[0] != HeaderLine(sampleReport()) {
+	if lines[0] != headerLine(sampleReport()) {
 		t.Errorf("line 0 = %q, want the header line", lines[0])
 	}
 	if !strings.Contains(out, "--- fillseq\nlevels <&> stuff\n") {
@@ -95,7 +95,7 @@ func checkXML(t *testing.T, s string) map[string]int {
 func TestChartsAreWellFormedSVG(t *testing.T) {
 	rep := sampleReport()
 	rep.Results[0].Name = `fill"<seq>&`
-	charts := ReportCharts(rep)
+	charts := reportCharts(rep)
 	if len(charts) != 3 {
 		t.Fatalf("%d charts, want throughput, latency, levels", len(charts))
 	}
@@ -182,7 +182,7 @@ func FuzzReadJSON(f *testing.F) {
 		if err := WriteTable(&out, rep); err != nil {
 			t.Fatal(err)
 		}
-		ReportCharts(rep)
+		reportCharts(rep)
 	})
 }
 
@@ -212,7 +212,7 @@ func TestHeaderLine(t *testing.T) {
 	} {
 		rep := sampleReport()
 		tc.edit(rep)
-		if got := HeaderLine(rep); got != tc.want {
+		if got := headerLine(rep); got != tc.want {
 			t.Errorf("%s:\n got %s\nwant %s", tc.name, got, tc.want)
 		}
 		var b strings.Builder

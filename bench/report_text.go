@@ -10,11 +10,11 @@ import (
 
 // WriteTable prints rep as a db_bench-style table, one row per phase, with
 // latencies in microseconds and "-" for what the engine did not report.
-// A line of the run's settings (HeaderLine) comes first, so that a saved
-// table says what it measured. With Options.Verbose, each phase's engine
-// metrics text follows.
+// A line of the run's settings, as flag=value pairs named like kvbench's
+// flags, comes first, so that a saved table says what it measured. With
+// Options.Verbose, each phase's engine metrics text follows.
 func WriteTable(w io.Writer, rep *Report) error {
-	if _, err := fmt.Fprintln(w, HeaderLine(rep)); err != nil {
+	if _, err := fmt.Fprintln(w, headerLine(rep)); err != nil {
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -49,9 +49,9 @@ func tableRow(rep *Report, r *PhaseResult) []string {
 		return append(row, "skipped", "", "", "", "", "", "", "", "")
 	}
 	return append(row,
-		fmt.Sprintf("%.3f", r.MicrosPerOp()),
+		fmt.Sprintf("%.3f", r.microsPerOp()),
 		fmt.Sprintf("%.0f", r.OpsPerSec()),
-		fmt.Sprintf("%.1f", r.MBPerSec()),
+		fmt.Sprintf("%.1f", r.mbPerSec()),
 		micros(r.Latency.P50), micros(r.Latency.P99), micros(r.Latency.P999),
 		ratio(r.WriteAmp), ratio(r.SpaceAmp), ratio(r.ReadAmp))
 }

@@ -32,9 +32,9 @@ type PhaseResult struct {
 	EngineText       string       `json:",omitempty"` // engine metrics text, with -v
 }
 
-// MicrosPerOp returns the average wall time per op in microseconds, as
+// microsPerOp returns the average wall time per op in microseconds, as
 // db_bench reports it (elapsed time divided by ops, across all threads).
-func (r *PhaseResult) MicrosPerOp() float64 {
+func (r *PhaseResult) microsPerOp() float64 {
 	if r.Ops == 0 {
 		return 0
 	}
@@ -49,8 +49,8 @@ func (r *PhaseResult) OpsPerSec() float64 {
 	return float64(r.Ops) / r.Elapsed.Seconds()
 }
 
-// MBPerSec returns user bytes per second in MiB/s, as db_bench's "MB/s".
-func (r *PhaseResult) MBPerSec() float64 {
+// mbPerSec returns user bytes per second in MiB/s, as db_bench's "MB/s".
+func (r *PhaseResult) mbPerSec() float64 {
 	if r.Elapsed <= 0 {
 		return 0
 	}

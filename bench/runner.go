@@ -40,7 +40,7 @@ type runner struct {
 	// otherBytes are live bytes that live and the inserts do not track:
 	// what an existing store holds outside keys 0..Num-1 (loadExisting).
 	otherBytes int64
-	values     *ValueGen // the shared value pool that workers fork
+	values     *valueGen // the shared value pool that workers fork
 	phaseNo    uint64
 }
 
@@ -49,7 +49,7 @@ func runAll(o *Options, open Opener) (results []PhaseResult, err error) {
 		return nil, err
 	}
 	r := &runner{o: o, open: open, live: newLiveSet(o.Num),
-		values: NewValueGen(rand.New(rand.NewPCG(o.Seed, 0)), o.CompressionRatio, o.ValueSize)}
+		values: newValueGen(rand.New(rand.NewPCG(o.Seed, 0)), o.CompressionRatio, o.ValueSize)}
 	r.keyCount.Store(o.Num)
 	r.keyStart = o.Num
 	if r.eng, err = open(o.Engine); err != nil {
@@ -150,7 +150,7 @@ func (r *runner) runPhase(name string) (PhaseResult, error) {
 	err := runWorkers(workers, wl, total)
 	res.Elapsed = time.Since(start)
 	res.Throughput = s.stop()
-	hist := NewHistogram()
+	hist := newHistogram()
 	for _, w := range workers {
 		hist.Merge(w.hist)
 		res.Ops += w.ops
@@ -177,7 +177,7 @@ func (ph *phase) newWorkers() []*worker {
 	for i := range workers {
 		// Stream 0 is the value pool's; phases are numbered from 1.
 		rng := rand.New(rand.NewPCG(ph.o.Seed, ph.phaseNo<<32|uint64(i)))
-		workers[i] = &worker{ph: ph, o: ph.o, eng: ph.eng, rng: rng, hist: NewHistogram(),
+		workers[i] = &worker{ph: ph, o: ph.o, eng: ph.eng, rng: rng, hist: newHistogram(),
 			vals: ph.values.Fork(rng.IntN(len(ph.values.pool)))}
 	}
 	return workers

@@ -19,12 +19,15 @@ func testOptions(t *testing.T, benchmarks ...string) Options {
 	return o
 }
 
-// TestEveryWorkload runs each benchmark after fillseq against MapEngine
+// TestEveryWorkload runs each benchmark after fillseq against mapEngine
 // and checks its counters against what the workload must have done.
-// MapEngine reports its exact contents as DiskBytes, so DiskBytes ==
+// mapEngine reports its exact contents as DiskBytes, so DiskBytes ==
 // LiveBytes checks the runner's live-key accounting too.
 func TestEveryWorkload(t *testing.T) {
 	for _, name := range WorkloadNames() {
+		if workloadDescription(name) == "" {
+			t.Errorf("%s: no description", name)
+		}
 		for _, threads := range []int{1, 3} {
 			o := testOptions(t, "fillseq", name)
 			o.Threads, o.Reads, o.BatchSize = threads, 200, 7
@@ -82,7 +85,7 @@ func TestFillResetsStore(t *testing.T) {
 	o := testOptions(t, "fillrandom", "ycsb-d", "fillseq")
 	o.Threads = 2
 	var opened atomic.Int32
-	open := func(cfg Config) (Engine, error) { opened.Add(1); return NewMapEngine(), nil }
+	open := func(cfg Config) (Engine, error) { opened.Add(1); return newMapEngine(), nil }
 	results, err := runAll(&o, open)
 	if err != nil {
 		t.Fatal(err)
@@ -121,7 +124,7 @@ var errInjected = errors.New("injected")
 
 // failingEngine fails every write after the first `after`.
 type failingEngine struct {
-	*MapEngine
+	*mapEngine
 	after, n atomic.Int64
 }
 
@@ -129,14 +132,14 @@ func (e *failingEngine) Put(k, v []byte) error {
 	if e.n.Add(1) > e.after.Load() {
 		return errInjected
 	}
-	return e.MapEngine.Put(k, v)
+	return e.mapEngine.Put(k, v)
 }
 
 func TestEngineErrorStopsRun(t *testing.T) {
 	o := testOptions(t, "fillseq", "overwrite", "readrandom")
 	o.Threads = 2
 	open := func(Config) (Engine, error) {
-		e := &failingEngine{MapEngine: NewMapEngine()}
+		e := &failingEngine{mapEngine: newMapEngine()}
 		e.after.Store(o.Num + 10) // fail during overwrite
 		return e, nil
 	}
@@ -150,10 +153,10 @@ func TestEngineErrorStopsRun(t *testing.T) {
 }
 
 // meteredEngine reports fixed ratios so the runner's arithmetic is visible.
-type meteredEngine struct{ *MapEngine }
+type meteredEngine struct{ *mapEngine }
 
 func (e meteredEngine) Metrics() EngineMetrics {
-	m := e.MapEngine.Metrics()
+	m := e.mapEngine.Metrics()
 	return EngineMetrics{WriteAmp: 3.5, Gets: m.Gets, TablesProbed: 2 * m.Gets,
 		FilterChecks: 4 * m.Gets, FilterNegatives: m.Gets,
 		Levels: []LevelShape{{NumFiles: 2, Size: 100}}, Text: "metered\n"}
@@ -165,7 +168,7 @@ func TestAmplificationFromMetrics(t *testing.T) {
 	open := func(cfg Config) (Engine, error) {
 		// DiskBytes is zero, so the runner must measure the directory.
 		err := os.WriteFile(filepath.Join(cfg.Dir, "f"), make([]byte, 1000), 0o644)
-		return meteredEngine{NewMapEngine()}, err
+		return meteredEngine{newMapEngine()}, err
 	}
 	results, err := runAll(&o, open)
 	if err != nil {
@@ -214,11 +217,11 @@ func TestDirSize(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got, err := DirSize(dir); err != nil || got != 3210 {
-		t.Errorf("DirSize = %d, %v; want 3210", got, err)
+	if got, err := dirSize(dir); err != nil || got != 3210 {
+		t.Errorf("dirSize = %d, %v; want 3210", got, err)
 	}
-	if _, err := DirSize(filepath.Join(dir, "missing")); err == nil {
-		t.Error("DirSize of a missing dir: no error")
+	if _, err := dirSize(filepath.Join(dir, "missing")); err == nil {
+		t.Error("dirSize of a missing dir: no error")
 	}
 }
 

@@ -50,7 +50,7 @@ func closeIter(it Iter) error {
 // data as a Get does, so MB/s means the same as readrandom's. (db_bench
 // counts only the entries before each Next, which reports 0 MB/s for the
 // default seek_nexts=0.)
-func (w *worker) seek(gen KeyGen, n int64) error {
+func (w *worker) seek(gen keyGen, n int64) error {
 	for i := int64(0); i < n && !w.ph.failed.Load(); i++ {
 		k := w.keyAt(gen.Next())
 		t0 := time.Now()

@@ -23,8 +23,8 @@ func TestSeekrandomCountsBytesRead(t *testing.T) {
 		if nexts == 0 && r.Bytes != lo {
 			t.Errorf("seek_nexts=0: bytes %d, want one entry per seek: %d", r.Bytes, lo)
 		}
-		if r.MBPerSec() <= 0 {
-			t.Errorf("seek_nexts=%d: MB/s %v", nexts, r.MBPerSec())
+		if r.mbPerSec() <= 0 {
+			t.Errorf("seek_nexts=%d: MB/s %v", nexts, r.mbPerSec())
 		}
 	}
 }

@@ -19,30 +19,30 @@ const (
 
 var palette = []string{"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"}
 
-// Series is one line of a LineChart; X and Y have equal length.
-type Series struct {
+// lineSeries is one line of a lineChart; X and Y have equal length.
+type lineSeries struct {
 	Name string
 	X, Y []float64
 }
 
-// LineChart draws series as polylines over a linear x and y axis from 0.
-type LineChart struct {
+// lineChart draws series as polylines over a linear x and y axis from 0.
+type lineChart struct {
 	Title, XLabel, YLabel string
-	Series                []Series
+	Series                []lineSeries
 }
 
-// BarSeries is one colour of a BarChart: a value per category.
-type BarSeries struct {
+// barSeries is one colour of a barChart: a value per category.
+type barSeries struct {
 	Name   string
 	Values []float64
 }
 
-// BarChart draws grouped bars: one group per category, one bar per series.
+// barChart draws grouped bars: one group per category, one bar per series.
 // With LogY the y axis is logarithmic and non-positive values are omitted.
-type BarChart struct {
+type barChart struct {
 	Title, YLabel string
 	Categories    []string
-	Series        []BarSeries
+	Series        []barSeries
 	LogY          bool
 }
 
@@ -127,7 +127,7 @@ func (w *svgWriter) linearAxis(maxV float64) float64 {
 }
 
 // SVG renders the chart as a standalone SVG element.
-func (c *LineChart) SVG() string {
+func (c *lineChart) SVG() string {
 	var w svgWriter
 	w.open(c.Title, c.XLabel, c.YLabel)
 	maxX, maxY := 0.0, 0.0

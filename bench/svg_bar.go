@@ -3,7 +3,7 @@ package bench
 import "math"
 
 // SVG renders the chart as a standalone SVG element.
-func (c *BarChart) SVG() string {
+func (c *barChart) SVG() string {
 	var w svgWriter
 	w.open(c.Title, "", c.YLabel)
 	scale := c.axis(&w)
@@ -34,7 +34,7 @@ func (c *BarChart) SVG() string {
 
 // axis draws the y axis and returns the map from a value to a fraction
 // of the plot height (false: do not draw).
-func (c *BarChart) axis(w *svgWriter) func(float64) (float64, bool) {
+func (c *barChart) axis(w *svgWriter) func(float64) (float64, bool) {
 	lo, hi := math.Inf(1), 0.0
 	for _, s := range c.Series {
 		for _, v := range s.Values {

@@ -9,10 +9,11 @@ import (
 	"strings"
 )
 
-// Sweep is one parameter and the values to run the benchmarks with.
+// Sweep is one parameter and the values to run the benchmarks with, as
+// parsed and checked by ParseSweep.
 type Sweep struct {
-	Name   string
-	Values []string
+	name   string
+	values []string
 }
 
 // sweepParams maps each sweepable flag name to the function that applies a
@@ -67,9 +68,9 @@ func ParseSweep(s string) (Sweep, error) {
 	if _, known := sweepParams[name]; !known {
 		return Sweep{}, fmt.Errorf("lsmkv/bench: sweep: unknown parameter %q (known: %s)", name, strings.Join(SweepNames(), ","))
 	}
-	sw := Sweep{Name: name, Values: strings.Split(list, ",")}
+	sw := Sweep{name: name, values: strings.Split(list, ",")}
 	seen := map[string]bool{}
-	for _, v := range sw.Values {
+	for _, v := range sw.values {
 		if seen[v] {
 			return Sweep{}, fmt.Errorf("lsmkv/bench: sweep %s: value %q repeated", name, v)
 		}
@@ -85,11 +86,11 @@ func ParseSweep(s string) (Sweep, error) {
 
 // apply sets the swept parameter to v in o and validates the result.
 func (sw Sweep) apply(o *Options, v string) error {
-	if err := sweepParams[sw.Name](o, v); err != nil {
-		return fmt.Errorf("lsmkv/bench: sweep %s=%q: not a number", sw.Name, v)
+	if err := sweepParams[sw.name](o, v); err != nil {
+		return fmt.Errorf("lsmkv/bench: sweep %s=%q: not a number", sw.name, v)
 	}
 	if err := o.Validate(); err != nil {
-		return fmt.Errorf("lsmkv/bench: sweep %s=%q: %w", sw.Name, v, err)
+		return fmt.Errorf("lsmkv/bench: sweep %s=%q: %w", sw.name, v, err)
 	}
 	return nil
 }
@@ -106,11 +107,11 @@ func RunSweep(opts Options, sw Sweep) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Engine: opts.EngineName, Options: opts, SweepParam: sw.Name}
-	for _, v := range sw.Values {
+	rep := &Report{Engine: opts.EngineName, Options: opts, SweepParam: sw.name}
+	for _, v := range sw.values {
 		o := opts
 		o.Benchmarks = append([]string(nil), opts.Benchmarks...)
-		o.Engine.Dir = filepath.Join(opts.Engine.Dir, sw.Name+"="+v)
+		o.Engine.Dir = filepath.Join(opts.Engine.Dir, sw.name+"="+v)
 		if err := sw.apply(&o, v); err != nil {
 			return rep, err
 		}

@@ -69,7 +69,7 @@ func TestRunSweep(t *testing.T) {
 	if b := rep.Results[2].Bytes; b != o.Num*(16+200) {
 		t.Errorf("value_size=200 fillrandom wrote %d bytes", b)
 	}
-	for _, v := range sw.Values {
+	for _, v := range sw.values {
 		if _, err := os.Stat(filepath.Join(o.Engine.Dir, "value_size="+v)); err != nil {
 			t.Errorf("sweep dir: %v", err)
 		}
@@ -93,11 +93,11 @@ func FuzzParseSweep(f *testing.F) {
 			return
 		}
 		// An accepted sweep round-trips and names a known parameter.
-		if got := sw.Name + "=" + strings.Join(sw.Values, ","); got != s {
+		if got := sw.name + "=" + strings.Join(sw.values, ","); got != s {
 			t.Errorf("ParseSweep(%q) round-trips to %q", s, got)
 		}
-		if _, ok := sweepParams[sw.Name]; !ok {
-			t.Errorf("unknown name %q accepted", sw.Name)
+		if _, ok := sweepParams[sw.name]; !ok {
+			t.Errorf("unknown name %q accepted", sw.name)
 		}
 	})
 }

@@ -8,25 +8,25 @@ const (
 	valuePieceSize = 100     // compressibility is set per piece
 )
 
-// ValueGen hands out values whose compressibility is controlled, like
+// valueGen hands out values whose compressibility is controlled, like
 // db_bench's RandomGenerator: its pool is made of 100-byte pieces, each
 // holding ratio*100 random printable bytes repeated to fill the piece, so a
 // compressor that finds repeats shrinks values to about ratio of their size.
 // Not safe for concurrent use: each worker owns one (see Fork).
-type ValueGen struct {
+type valueGen struct {
 	pool []byte
 	pos  int
 }
 
-// NewValueGen builds a pool of at least max(1MiB, valueSize) bytes.
+// newValueGen builds a pool of at least max(1MiB, valueSize) bytes.
 // REQUIRES: 0 < ratio <= 1.
-func NewValueGen(r *rand.Rand, ratio float64, valueSize int) *ValueGen {
+func newValueGen(r *rand.Rand, ratio float64, valueSize int) *valueGen {
 	size := max(valuePoolSize, valueSize)
 	pool := make([]byte, 0, size+valuePieceSize)
 	for len(pool) < size {
 		pool = appendCompressible(pool, r, ratio, valuePieceSize)
 	}
-	return &ValueGen{pool: pool[:size]}
+	return &valueGen{pool: pool[:size]}
 }
 
 // appendCompressible appends n bytes made of int(n*ratio) random printable
@@ -52,14 +52,14 @@ func appendCompressible(dst []byte, r *rand.Rand, ratio float64, n int) []byte {
 // Fork returns a generator sharing g's pool (read-only, so forks may be
 // used by different goroutines) that starts at offset pos, so that
 // workers do not all write the same values.
-func (g *ValueGen) Fork(pos int) *ValueGen {
-	return &ValueGen{pool: g.pool, pos: pos % len(g.pool)}
+func (g *valueGen) Fork(pos int) *valueGen {
+	return &valueGen{pool: g.pool, pos: pos % len(g.pool)}
 }
 
 // Next returns the next n bytes of the pool. The slice aliases the pool:
 // callers must not modify it. REQUIRES: n <= the valueSize given to
-// NewValueGen.
-func (g *ValueGen) Next(n int) []byte {
+// newValueGen.
+func (g *valueGen) Next(n int) []byte {
 	if g.pos+n > len(g.pool) {
 		g.pos = 0
 	}

@@ -10,7 +10,7 @@ func TestValueGenCompressibility(t *testing.T) {
 		ratio float64
 		raw   int // random bytes at the start of each 100-byte piece
 	}{{0.5, 50}, {0.25, 25}, {0.1, 10}, {1, 100}} {
-		g := NewValueGen(fixedRand(5), tc.ratio, 100)
+		g := newValueGen(fixedRand(5), tc.ratio, 100)
 		for p := 0; p+valuePieceSize <= len(g.pool); p += valuePieceSize {
 			piece := g.pool[p : p+valuePieceSize]
 			for i := tc.raw; i < len(piece); i++ {
@@ -32,7 +32,7 @@ func TestValueGenCompressibility(t *testing.T) {
 }
 
 func TestValueGenNextWraps(t *testing.T) {
-	g := NewValueGen(fixedRand(6), 0.5, 300000)
+	g := newValueGen(fixedRand(6), 0.5, 300000)
 	seen := 0
 	for range 10 {
 		v := g.Next(300000)
@@ -49,14 +49,14 @@ func TestValueGenNextWraps(t *testing.T) {
 		t.Errorf("fork at 7 gave %q", v)
 	}
 	// Larger than the default pool: the pool grows to fit.
-	big := NewValueGen(fixedRand(6), 0.5, 3<<20)
+	big := newValueGen(fixedRand(6), 0.5, 3<<20)
 	if v := big.Next(3 << 20); len(v) != 3<<20 {
 		t.Fatalf("len = %d", len(v))
 	}
 }
 
 func BenchmarkValueGenNext(b *testing.B) {
-	g := NewValueGen(fixedRand(1), 0.5, 100)
+	g := newValueGen(fixedRand(1), 0.5, 100)
 	b.ReportAllocs()
 	b.SetBytes(100)
 	for b.Loop() {

@@ -13,8 +13,8 @@ type worker struct {
 	o     *Options
 	eng   Engine
 	rng   *rand.Rand
-	vals  *ValueGen
-	hist  *Histogram
+	vals  *valueGen
+	hist  *histogram
 	key   []byte
 	ops   int64 // operations done (entries, for batches and scans)
 	bytes int64 // user bytes written or read
@@ -44,17 +44,17 @@ func (w *worker) flushProgress() {
 	w.pending = 0
 }
 
-func (w *worker) uniform() KeyGen { return NewUniform(w.rng, 0, w.o.Num) }
+func (w *worker) uniform() keyGen { return newUniform(w.rng, 0, w.o.Num) }
 
 func (w *worker) keyAt(idx int64) []byte {
-	w.key = AppendKey(w.key[:0], idx, w.o.KeySize)
+	w.key = appendKey(w.key[:0], idx, w.o.KeySize)
 	return w.key
 }
 
 // write does n puts (or deletes) of keys from gen, batch entries per call.
 // A batch of one without sync uses Put/Delete; anything else WriteBatch.
 // Latency is recorded per call, so for batches it is per-batch latency.
-func (w *worker) write(gen KeyGen, n int64, batch int, sync, del bool) error {
+func (w *worker) write(gen keyGen, n int64, batch int, sync, del bool) error {
 	sync = sync || w.o.Engine.Sync
 	keys := make([]byte, 0, batch*w.o.KeySize) // never grows: slices stay valid
 	ops := make([]Op, 0, batch)
@@ -64,7 +64,7 @@ func (w *worker) write(gen KeyGen, n int64, batch int, sync, del bool) error {
 		keys, ops, idxs = keys[:0], ops[:0], idxs[:0]
 		for range size {
 			idx := gen.Next()
-			keys = AppendKey(keys, idx, w.o.KeySize)
+			keys = appendKey(keys, idx, w.o.KeySize)
 			op := Op{Kind: OpPut, Key: keys[len(keys)-w.o.KeySize:]}
 			if del {
 				op.Kind = OpDelete
@@ -134,7 +134,7 @@ func (w *worker) get(idx int64, missing bool) error {
 }
 
 // read does n timed Gets of keys from gen.
-func (w *worker) read(gen KeyGen, n int64, missing bool) error {
+func (w *worker) read(gen keyGen, n int64, missing bool) error {
 	for i := int64(0); i < n && !w.ph.failed.Load(); i++ {
 		idx := gen.Next()
 		t0 := time.Now()

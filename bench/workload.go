@@ -26,7 +26,7 @@ func readOps(o *Options) int64 { return o.Reads }
 var workloads = map[string]workload{
 	"fillseq": {"write num keys in sequential order into a new store", true, true, numOps,
 		func(w *worker, first, n int64) error {
-			return w.write(NewSequential(first), n, w.o.BatchSize, false, false)
+			return w.write(newSequential(first), n, w.o.BatchSize, false, false)
 		}},
 	"fillrandom": {"write num random keys (with repeats) into a new store", true, true, numOps,
 		func(w *worker, _, n int64) error { return w.write(w.uniform(), n, w.o.BatchSize, false, false) }},
@@ -35,7 +35,7 @@ var workloads = map[string]workload{
 		func(w *worker, _, n int64) error { return w.write(w.uniform(), n, 1, true, false) }},
 	"fillbatch": {"write num sequential keys in batches of batch_size (1000 if batch_size is 1) into a new store", true, true, numOps,
 		func(w *worker, first, n int64) error {
-			return w.write(NewSequential(first), n, fillBatchSize(w.o), false, false)
+			return w.write(newSequential(first), n, fillBatchSize(w.o), false, false)
 		}},
 	"overwrite": {"write num random keys into the existing store", false, true, numOps,
 		func(w *worker, _, n int64) error { return w.write(w.uniform(), n, w.o.BatchSize, false, false) }},
@@ -46,7 +46,7 @@ var workloads = map[string]workload{
 	"readmissing": {"get reads keys that are absent but inside the key range", false, false, readOps,
 		func(w *worker, _, n int64) error { return w.read(w.uniform(), n, true) }},
 	"readhot": {"get reads random keys among the first 1% (db_bench's hot range)", false, false, readOps,
-		func(w *worker, _, n int64) error { return w.read(NewUniform(w.rng, 0, (w.o.Num+99)/100), n, false) }},
+		func(w *worker, _, n int64) error { return w.read(newUniform(w.rng, 0, (w.o.Num+99)/100), n, false) }},
 	"readseq": {"read reads entries in order with an iterator", false, false, readOps,
 		func(w *worker, _, n int64) error { return w.scanAll(n, false) }},
 	"readreverse": {"read reads entries in reverse order with an iterator", false, false, readOps,
@@ -65,7 +65,7 @@ func fillBatchSize(o *Options) int {
 	if o.BatchSize > 1 {
 		return o.BatchSize
 	}
-	return DefaultFillBatch
+	return defaultFillBatch
 }
 
 // ycsbMix gives a YCSB core workload's operation percentages (summing to
@@ -92,15 +92,15 @@ func WorkloadNames() []string {
 	return names
 }
 
-// WorkloadDescription returns a one-line description of a benchmark, or ""
+// workloadDescription returns a one-line description of a benchmark, or ""
 // for an unknown name.
-func WorkloadDescription(name string) string { return workloads[name].desc }
+func workloadDescription(name string) string { return workloads[name].desc }
 
 // ycsb runs n operations of mix m.
 func (w *worker) ycsb(m ycsbMix, n int64) error {
-	var gen KeyGen = NewZipfian(w.rng, w.o.Num, w.o.ZipfTheta, true)
+	var gen keyGen = newZipfian(w.rng, w.o.Num, w.o.ZipfTheta, true)
 	if m.latest {
-		gen = NewLatest(w.rng, w.o.ZipfTheta, w.ph.keyCount.Load)
+		gen = newLatest(w.rng, w.o.ZipfTheta, w.ph.keyCount.Load)
 	}
 	for i := int64(0); i < n && !w.ph.failed.Load(); i++ {
 		p := w.rng.IntN(100)

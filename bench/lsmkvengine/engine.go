@@ -55,6 +55,11 @@ type engine struct {
 	sync bool
 }
 
+var (
+	_ bench.Engine    = (*engine)(nil)
+	_ bench.Metricser = (*engine)(nil)
+)
+
 func (e *engine) Put(k, v []byte) error { return e.db.Put(k, v) }
 
 func (e *engine) Get(k []byte) ([]byte, bool, error) {

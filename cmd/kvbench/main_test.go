@@ -40,7 +40,7 @@ func TestRunDefaultSuiteOnMap(t *testing.T) {
 		if len(f) != 10 || f[0] != name {
 			t.Errorf("row %d = %q, want benchmark %s and 10 columns", i, f, name)
 		}
-		if f[8] != "1.00" { // MapEngine's space amp is exact
+		if f[8] != "1.00" { // the map engine's space amp is exact
 			t.Errorf("%s space amp %s", name, f[8])
 		}
 	}
