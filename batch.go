@@ -1,10 +1,7 @@
 package lsmkv
 
 import (
-	"encoding/binary"
-	"errors"
-	"fmt"
-
+	"github.com/lsmkv/lsmkv/internal/batchrepr"
 	"github.com/lsmkv/lsmkv/internal/keys"
 	"github.com/lsmkv/lsmkv/memtable"
 )
@@ -24,11 +21,6 @@ type Batch struct {
 	mem   int64 // upper bound on the memtable bytes the entries use
 	err   error // first invalid argument; Write refuses the batch
 }
-
-// Format constants: the batch header (docs/format-batch.md).
-const (
-	batchHeaderLen = 12 // 8-byte sequence number + 4-byte count
-)
 
 // Put adds a write of value to key. The batch copies key and value.
 //
@@ -72,16 +64,7 @@ func (b *Batch) setErr(err error) {
 }
 
 func (b *Batch) appendEntry(kind keys.Kind, key, value []byte) {
-	if len(b.data) < batchHeaderLen {
-		b.data = append(b.data[:0], make([]byte, batchHeaderLen)...)
-	}
-	b.data = append(b.data, byte(kind))
-	b.data = binary.AppendUvarint(b.data, uint64(len(key)))
-	b.data = append(b.data, key...)
-	if kind == keys.KindSet {
-		b.data = binary.AppendUvarint(b.data, uint64(len(value)))
-		b.data = append(b.data, value...)
-	}
+	b.data = batchrepr.AppendEntry(b.data, kind, key, value)
 	b.count++
 	b.user += int64(len(key) + len(value))
 	b.mem += memtable.EntrySize(len(key), len(value))
@@ -99,7 +82,7 @@ func (b *Batch) check(kind keys.Kind, key, value []byte) error {
 	if len(value) > MaxValueSize {
 		return invalidf("value of %d bytes exceeds MaxValueSize (%d)", len(value), MaxValueSize)
 	}
-	size := int64(max(len(b.data), batchHeaderLen)) + encodedEntryLen(kind, len(key), len(value))
+	size := int64(max(len(b.data), batchrepr.HeaderLen) + batchrepr.EntryLen(kind, len(key), len(value)))
 	if size > batchSizeLimit {
 		return invalidf("batch of %d entries would grow to %d bytes, over MaxBatchSize (%d)", b.count+1, size, batchSizeLimit)
 	}
@@ -117,32 +100,13 @@ var (
 	batchMemLimit  int64 = memtable.MaxCapacity
 )
 
-// encodedEntryLen is the bytes appendEntry adds for one entry.
-func encodedEntryLen(kind keys.Kind, keyLen, valueLen int) int64 {
-	n := 1 + uvarintLen(uint64(keyLen)) + keyLen
-	if kind == keys.KindSet {
-		n += uvarintLen(uint64(valueLen)) + valueLen
-	}
-	return int64(n)
-}
-
-func uvarintLen(v uint64) int {
-	n := 1
-	for v >= 0x80 {
-		v >>= 7
-		n++
-	}
-	return n
-}
-
 // empty reports whether the batch holds no writes.
 func (b *Batch) empty() bool { return b.count == 0 }
 
 // setSeq stamps the batch's first sequence number into its header and
-// returns the encoded record.
+// returns the encoded record. REQUIRES: the batch is not empty.
 func (b *Batch) setSeq(seq keys.SeqNum) []byte {
-	binary.LittleEndian.PutUint64(b.data[0:8], uint64(seq))
-	binary.LittleEndian.PutUint32(b.data[8:12], b.count)
+	batchrepr.SetHeader(b.data, seq, b.count)
 	return b.data
 }
 
@@ -151,78 +115,11 @@ func (b *Batch) appendBatch(o *Batch) {
 	if o.empty() {
 		return
 	}
-	if len(b.data) < batchHeaderLen {
-		b.data = append(b.data[:0], make([]byte, batchHeaderLen)...)
+	if len(b.data) < batchrepr.HeaderLen {
+		b.data = append(b.data[:0], make([]byte, batchrepr.HeaderLen)...)
 	}
-	b.data = append(b.data, o.data[batchHeaderLen:]...)
+	b.data = append(b.data, o.data[batchrepr.HeaderLen:]...)
 	b.count += o.count
 	b.user += o.user
 	b.mem += o.mem
-}
-
-// errBatchFormat reports a batch record that does not decode. Callers wrap
-// it with the WAL file and offset.
-var errBatchFormat = errors.New("malformed batch")
-
-// batchReader decodes a batch's entries. It distrusts its input: every
-// length is checked before slicing.
-type batchReader struct {
-	data  []byte
-	seq   keys.SeqNum
-	count uint32
-	read  uint32
-}
-
-func newBatchReader(data []byte) (batchReader, error) {
-	if len(data) < batchHeaderLen {
-		return batchReader{}, fmt.Errorf("%w: %d bytes is shorter than the header", errBatchFormat, len(data))
-	}
-	r := batchReader{
-		data:  data[batchHeaderLen:],
-		seq:   keys.SeqNum(binary.LittleEndian.Uint64(data[0:8])),
-		count: binary.LittleEndian.Uint32(data[8:12]),
-	}
-	if uint64(r.seq)+uint64(r.count) > uint64(keys.MaxSeqNum) {
-		return batchReader{}, fmt.Errorf("%w: sequence number %d overflows", errBatchFormat, r.seq)
-	}
-	return r, nil
-}
-
-// next returns the next entry; ok is false at the end. An error means the
-// bytes are malformed (including a count that disagrees with the entries).
-func (r *batchReader) next() (kind keys.Kind, key, value []byte, ok bool, err error) {
-	if r.read == r.count {
-		if len(r.data) != 0 {
-			return 0, nil, nil, false, fmt.Errorf("%w: %d trailing bytes", errBatchFormat, len(r.data))
-		}
-		return 0, nil, nil, false, nil
-	}
-	if len(r.data) < 1 {
-		return 0, nil, nil, false, fmt.Errorf("%w: entry %d missing", errBatchFormat, r.read)
-	}
-	kind = keys.Kind(r.data[0])
-	r.data = r.data[1:]
-	if kind != keys.KindSet && kind != keys.KindDelete {
-		return 0, nil, nil, false, fmt.Errorf("%w: unknown kind %d", errBatchFormat, kind)
-	}
-	if key, err = r.bytes(); err != nil {
-		return 0, nil, nil, false, err
-	}
-	if kind == keys.KindSet {
-		if value, err = r.bytes(); err != nil {
-			return 0, nil, nil, false, err
-		}
-	}
-	r.read++
-	return kind, key, value, true, nil
-}
-
-func (r *batchReader) bytes() ([]byte, error) {
-	n, w := binary.Uvarint(r.data)
-	if w <= 0 || n > uint64(len(r.data)-w) {
-		return nil, fmt.Errorf("%w: bad length in entry %d", errBatchFormat, r.read)
-	}
-	b := r.data[w : w+int(n)]
-	r.data = r.data[w+int(n):]
-	return b, nil
 }

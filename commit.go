@@ -207,7 +207,7 @@ func (db *DB) applyGroup(b *Batch, seq keys.SeqNum, sync bool, mem *memEntry, lo
 		db.stats.walSyncs.Add(1)
 		db.stats.walSyncNanos.Add(int64(time.Since(start)))
 	}
-	return applyToMemtable(mem.mt, rec)
+	return insertBatch(mem.mt, rec)
 }
 
 // retireAll syncs and closes the WALs of frozen memtables. A synced write
@@ -223,26 +223,6 @@ func retireAll(imm []*memEntry) error {
 		}
 	}
 	return nil
-}
-
-// applyToMemtable inserts a batch record's entries. The leader made room
-// beforehand, so ErrFull here is a bug in the size estimate.
-func applyToMemtable(mt *memtable.Memtable, rec []byte) error {
-	r, err := newBatchReader(rec)
-	if err != nil {
-		return err
-	}
-	seq := r.seq
-	for {
-		kind, key, value, ok, err := r.next()
-		if err != nil || !ok {
-			return err
-		}
-		if err := mt.Add(seq, kind, key, value); err != nil {
-			return fmt.Errorf("lsmkv: memtable insert: %w", err)
-		}
-		seq++
-	}
 }
 
 // makeRoomForWrite makes sure the memtable can take the group's batch b,

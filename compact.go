@@ -190,7 +190,7 @@ func (db *DB) mergeInputs(c *compaction.Compaction, snaps []keys.SeqNum) ([]*man
 			}
 			continue
 		}
-		iters = append(iters, iterator.NewLevel(in.Files, db.tables.newIter))
+		iters = append(iters, newLevelIter(in.Files, db.tables.newIter))
 	}
 	merged := iterator.NewMerging(iters...)
 	defer merged.Close()

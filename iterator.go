@@ -21,7 +21,7 @@ import (
 // ErrClosed.
 type Iterator struct {
 	db      *DB
-	vis     *iterator.Visible
+	vis     *dbIter
 	version *manifest.Version
 	// state is iterOpen until Close (iterClosed) or DB.Close (iterReleased).
 	// Written under db.mu; read without it by every call, so a closed
@@ -68,7 +68,7 @@ func (db *DB) NewIterator(opts *IterOptions) (*Iterator, error) {
 	it := &Iterator{
 		db:      db,
 		version: rs.version,
-		vis: iterator.NewVisible(iterator.NewMerging(children...), iterator.VisibleOptions{
+		vis: newDBIter(iterator.NewMerging(children...), dbIterOptions{
 			Seq: rs.seq, LowerBound: o.LowerBound, UpperBound: o.UpperBound,
 		}),
 	}
@@ -93,11 +93,11 @@ func (db *DB) readStateIters(rs *readState) []iterator.Iterator {
 	for _, f := range rs.version.Levels[0] {
 		// A one-table level iterator opens the table on first use and
 		// reports an open error through Error.
-		iters = append(iters, iterator.NewLevel([]*manifest.FileMeta{f}, db.tables.newIter))
+		iters = append(iters, newLevelIter([]*manifest.FileMeta{f}, db.tables.newIter))
 	}
 	for level := 1; level < manifest.NumLevels; level++ {
 		if files := rs.version.Levels[level]; len(files) > 0 {
-			iters = append(iters, iterator.NewLevel(files, db.tables.newIter))
+			iters = append(iters, newLevelIter(files, db.tables.newIter))
 		}
 	}
 	return iters

@@ -15,7 +15,6 @@ import (
 	"github.com/lsmkv/lsmkv/internal/filename"
 	"github.com/lsmkv/lsmkv/internal/keys"
 	"github.com/lsmkv/lsmkv/manifest"
-	"github.com/lsmkv/lsmkv/memtable"
 	"github.com/lsmkv/lsmkv/vfs"
 	"github.com/lsmkv/lsmkv/wal"
 )
@@ -257,23 +256,18 @@ func (db *DB) recoverWALs() error {
 	if err != nil {
 		return err
 	}
-	lastNonEmpty, err := db.lastNonEmptyWAL(logs)
+	modes, err := db.walRecoveryModes(logs)
 	if err != nil {
 		return err
 	}
-	var recovered []*memEntry
-	mem := db.newMemEntry(0, 0)
+	r := &recovery{db: db, mem: db.newMemEntry(0, 0), lastSeq: db.lastSeq}
 	for i, num := range logs {
-		// Only the newest WAL with records may end torn: a later WAL that is
-		// empty was created by an Open or rotation that had not yet written.
-		allowTorn := i >= lastNonEmpty
-		if err := db.replayWAL(num, allowTorn, &mem, &recovered); err != nil {
+		if err := db.replayWAL(num, modes[i], r); err != nil {
 			return err
 		}
 	}
-	if !mem.mt.Empty() {
-		recovered = append(recovered, mem)
-	}
+	recovered := r.finish()
+	db.lastSeq = r.lastSeq
 	if db.opts.ReadOnly {
 		db.imm = recovered
 		db.mem = db.newMemEntry(0, 0)
@@ -282,73 +276,78 @@ func (db *DB) recoverWALs() error {
 	return db.finishRecovery(recovered)
 }
 
-// lastNonEmptyWAL returns the index in logs of the newest non-empty WAL.
-func (db *DB) lastNonEmptyWAL(logs []uint64) (int, error) {
-	last := 0
+// walRecoveryModes returns how each WAL in logs must be read: only the
+// newest non-empty one may end torn (wal.RecoveryModes holds the rule).
+func (db *DB) walRecoveryModes(logs []uint64) ([]wal.RecoveryMode, error) {
+	sizes := make([]int64, len(logs))
 	for i, num := range logs {
 		fi, err := db.fs.Stat(filename.Path(db.dirname, filename.Log, num))
 		if err != nil {
-			return 0, fmt.Errorf("lsmkv: stat WAL: %w", err)
+			return nil, fmt.Errorf("lsmkv: stat WAL: %w", err)
 		}
-		if fi.Size() > 0 {
-			last = i
-		}
+		sizes[i] = fi.Size()
 	}
-	return last, nil
+	return wal.RecoveryModes(sizes), nil
 }
 
-// replayWAL applies one WAL's batches to *mem, moving full memtables to
-// *recovered.
-func (db *DB) replayWAL(num uint64, allowTorn bool, mem **memEntry, recovered *[]*memEntry) error {
+// replayWAL applies one WAL's batches through r.
+func (db *DB) replayWAL(num uint64, mode wal.RecoveryMode, r *recovery) error {
 	path := filename.Path(db.dirname, filename.Log, num)
 	f, err := db.fs.Open(path)
 	if err != nil {
 		return fmt.Errorf("lsmkv: open WAL: %w", err)
 	}
 	defer f.Close()
-	r := wal.NewReader(f, wal.ReaderOptions{Name: path, LogNum: num, AllowTornTail: allowTorn})
+	wr := wal.NewReader(f, wal.ReaderOptions{Name: path, LogNum: num, Mode: mode})
 	for {
-		rec, err := r.Next()
+		rec, err := wr.Next()
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
 			return fmt.Errorf("lsmkv: replay: %w", err)
 		}
-		if err := db.replayBatch(rec, mem, recovered); err != nil {
-			return corruption.Errorf(path, r.Offset(), "%w", err)
+		if err := r.apply(rec); err != nil {
+			return corruption.Errorf(path, wr.Offset(), "%w", err)
 		}
 	}
 }
 
-// replayBatch applies one WAL record (a batch) to the memtable.
-func (db *DB) replayBatch(rec []byte, mem **memEntry, recovered *[]*memEntry) error {
-	r, err := newBatchReader(rec)
+// recovery gathers replayed batches into memtables, oldest first. Like
+// the commit leader's makeRoomForWrite, it starts a new memtable when the
+// next batch would not fit, so a batch never spans two memtables.
+type recovery struct {
+	db      *DB
+	mem     *memEntry   // the memtable being filled
+	full    []*memEntry // memtables filled before mem, oldest first
+	lastSeq keys.SeqNum // the highest sequence number replayed so far
+}
+
+// apply inserts one WAL record (a batch).
+func (r *recovery) apply(rec []byte) error {
+	need, last, err := batchMemNeed(rec)
 	if err != nil {
 		return err
 	}
-	seq := r.seq
-	for {
-		kind, key, value, ok, err := r.next()
-		if err != nil {
-			return err
+	if r.mem.mt.Size()+need > r.mem.mt.Capacity() {
+		if !r.mem.mt.Empty() {
+			r.full = append(r.full, r.mem)
 		}
-		if !ok {
-			break
-		}
-		if (*mem).mt.Add(seq, kind, key, value) == memtable.ErrFull {
-			*recovered = append(*recovered, *mem)
-			*mem = db.newMemEntry(0, memtable.EntrySize(len(key), len(value)))
-			if err := (*mem).mt.Add(seq, kind, key, value); err != nil {
-				return err
-			}
-		}
-		seq++
+		r.mem = r.db.newMemEntry(0, need)
 	}
-	if last := r.seq + keys.SeqNum(r.count) - 1; r.count > 0 && last > db.lastSeq {
-		db.lastSeq = last
+	if err := insertBatch(r.mem.mt, rec); err != nil {
+		return err
 	}
+	r.lastSeq = max(r.lastSeq, last)
 	return nil
+}
+
+// finish returns every memtable holding replayed writes, oldest first.
+func (r *recovery) finish() []*memEntry {
+	if !r.mem.mt.Empty() {
+		r.full = append(r.full, r.mem)
+	}
+	return r.full
 }
 
 // finishRecovery writes recovered memtables to L0, starts a new WAL and

@@ -215,7 +215,7 @@ func (tc *tableCache) close() error {
 }
 
 // newIter returns an iterator over table f that releases the table when
-// closed. Its signature fits iterator.NewLevel's open callback.
+// closed. Its signature fits newLevelIter's open callback.
 func (tc *tableCache) newIter(f *manifest.FileMeta) (iterator.Iterator, error) {
 	e, err := tc.acquire(f)
 	if err != nil {

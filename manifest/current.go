@@ -24,11 +24,12 @@ const (
 // currentPath returns the path of dir's CURRENT file.
 func currentPath(dir string) string { return filepath.Join(dir, filename.Make(filename.Current, 0)) }
 
-// readCurrent returns the number of the manifest that dir's CURRENT names.
+// ReadCurrent returns the number of the manifest that dir's CURRENT names.
 // Every way CURRENT can be wrong — missing, malformed, naming a manifest
 // that does not exist — is a corruption error naming CURRENT; other I/O
-// errors are returned as they are.
-func readCurrent(fs vfs.FS, dir string) (uint64, error) {
+// errors are returned as they are. Load reads CURRENT with it, and so does
+// kvtool.
+func ReadCurrent(fs vfs.FS, dir string) (uint64, error) {
 	path := currentPath(dir)
 	f, err := fs.Open(path)
 	if errors.Is(err, os.ErrNotExist) {

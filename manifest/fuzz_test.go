@@ -54,7 +54,7 @@ func FuzzLoad(f *testing.F) {
 	})
 }
 
-// FuzzReadCurrent feeds arbitrary bytes as CURRENT: readCurrent must not
+// FuzzReadCurrent feeds arbitrary bytes as CURRENT: ReadCurrent must not
 // panic, and a name it accepts must be the canonical name of a manifest.
 func FuzzReadCurrent(f *testing.F) {
 	f.Add([]byte("MANIFEST-000001\n"))
@@ -67,7 +67,7 @@ func FuzzReadCurrent(f *testing.F) {
 		}
 		writeFile(t, fs, filepath.Join(testDir, "MANIFEST-000001"), nil)
 		writeFile(t, fs, filepath.Join(testDir, "CURRENT"), data)
-		num, err := readCurrent(fs, testDir)
+		num, err := ReadCurrent(fs, testDir)
 		if err != nil {
 			return
 		}

@@ -59,12 +59,11 @@ func readEdits(fs vfs.FS, path string, num uint64, fn func(offset int64, e *Vers
 	r := wal.NewReader(f, wal.ReaderOptions{
 		Name:   path,
 		LogNum: num,
-		Mode:   wal.TolerateTornTail,
 		// A torn final record is an edit whose append or sync never
 		// finished, so LogAndApply never reported it durable and never
 		// installed it: dropping it restores the last acknowledged state.
 		// Damage anywhere else is still corruption.
-		AllowTornTail: true,
+		Mode: wal.TolerateTornTail,
 	})
 	for {
 		rec, err := r.Next()

@@ -143,7 +143,7 @@ func Load(opts Options) (*VersionSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	num, err := readCurrent(vs.fs, vs.dir)
+	num, err := ReadCurrent(vs.fs, vs.dir)
 	if err != nil {
 		return nil, err
 	}

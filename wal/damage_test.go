@@ -24,7 +24,7 @@ func TestTornTailAtEveryOffset(t *testing.T) {
 		}
 		atBoundary := cut == len(data) || (whole < len(offs) && offs[whole] == int64(cut))
 		for _, allow := range []bool{false, true} {
-			opts := ReaderOptions{Name: logName, LogNum: testLogNum, AllowTornTail: allow}
+			opts := ReaderOptions{Name: logName, LogNum: testLogNum, Mode: tornMode(allow)}
 			res := readBytes(t, data[:cut], opts)
 			requirePayloads(t, payloads[:whole], res.payloads)
 			switch {
@@ -63,7 +63,7 @@ func TestBitFlipInMiddleRecord(t *testing.T) {
 	end := offs[1] + HeaderLen + int64(len(payloads[1]))
 	flipEveryBit(data, offs[1], end, func(d []byte, i int64, bit uint) {
 		for _, allow := range []bool{false, true} {
-			res := readBytes(t, d, ReaderOptions{Name: logName, LogNum: testLogNum, AllowTornTail: allow})
+			res := readBytes(t, d, ReaderOptions{Name: logName, LogNum: testLogNum, Mode: tornMode(allow)})
 			requirePayloads(t, payloads[:1], res.payloads)
 			requireCorruptionAt(t, res.err, logName, offs[1])
 		}
@@ -78,7 +78,7 @@ func TestBitFlipInLastRecord(t *testing.T) {
 	payloads := [][]byte{[]byte("first"), []byte("the last record")}
 	data, offs := encodeLog(testLogNum, payloads)
 	flipEveryBit(data, offs[1], int64(len(data)), func(d []byte, i int64, bit uint) {
-		res := readBytes(t, d, ReaderOptions{Name: logName, LogNum: testLogNum, AllowTornTail: true})
+		res := readBytes(t, d, ReaderOptions{Name: logName, LogNum: testLogNum, Mode: TolerateTornTail})
 		requirePayloads(t, payloads[:1], res.payloads)
 		newLen := binary.LittleEndian.Uint32(d[offs[1]+lengthOffset:])
 		if newLen > uint32(len(payloads[1])) && newLen <= MaxPayloadLen {
@@ -120,7 +120,7 @@ func TestZeroTail(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			data := cat(good, tc.tail)
 			for _, allow := range []bool{false, true} {
-				res := readBytes(t, data, ReaderOptions{Name: logName, LogNum: testLogNum, AllowTornTail: allow})
+				res := readBytes(t, data, ReaderOptions{Name: logName, LogNum: testLogNum, Mode: tornMode(allow)})
 				if len(res.payloads) != tc.payloads {
 					t.Fatalf("allow=%v: got %d payloads, want %d", allow, len(res.payloads), tc.payloads)
 				}
@@ -156,7 +156,7 @@ func TestBadHeaders(t *testing.T) {
 			if !last {
 				data = append(data, first...)
 			}
-			res := readBytes(t, data, ReaderOptions{Name: logName, LogNum: testLogNum, AllowTornTail: true})
+			res := readBytes(t, data, ReaderOptions{Name: logName, LogNum: testLogNum, Mode: TolerateTornTail})
 			requirePayloads(t, [][]byte{[]byte("ok")}, res.payloads)
 			requireCorruptionAt(t, res.err, logName, int64(len(first)))
 			require.Contains(t, res.err.Error(), tc.reason, "%s last=%v", tc.name, last)
@@ -170,7 +170,7 @@ func TestBadHeaders(t *testing.T) {
 func TestHugeLengthDoesNotAllocate(t *testing.T) {
 	rec := appendRecord(nil, testLogNum, []byte("short"))
 	binary.LittleEndian.PutUint32(rec[lengthOffset:], MaxPayloadLen)
-	r := NewReader(bytes.NewReader(rec), ReaderOptions{LogNum: testLogNum, AllowTornTail: true})
+	r := NewReader(bytes.NewReader(rec), ReaderOptions{LogNum: testLogNum, Mode: TolerateTornTail})
 	_, err := r.Next()
 	require.Equal(t, io.EOF, err)
 	require.True(t, r.TornTail())
@@ -185,7 +185,7 @@ func TestDamagedLengthIsNotATornTail(t *testing.T) {
 	payloads := [][]byte{[]byte("a"), []byte("b"), []byte("c")}
 	data, offs := encodeLog(testLogNum, payloads)
 	binary.LittleEndian.PutUint32(data[offs[1]+lengthOffset:], 1000)
-	res := readBytes(t, data, ReaderOptions{Name: logName, LogNum: testLogNum, AllowTornTail: true})
+	res := readBytes(t, data, ReaderOptions{Name: logName, LogNum: testLogNum, Mode: TolerateTornTail})
 	requirePayloads(t, payloads[:1], res.payloads)
 	requireCorruptionAt(t, res.err, logName, offs[1])
 	require.Contains(t, res.err.Error(), "valid record begins at offset")

@@ -26,7 +26,7 @@
 //	_ = w.Close()
 //
 //	f, _ = fs.Open(filename.Path(dir, filename.Log, 7))
-//	r := wal.NewReader(f, wal.ReaderOptions{Name: "000007.log", LogNum: 7, AllowTornTail: newest})
+//	r := wal.NewReader(f, wal.ReaderOptions{Name: "000007.log", LogNum: 7, Mode: modes[i]}) // RecoveryModes
 //	for p, err := r.Next(); err != io.EOF; p, err = r.Next() {
 //		if err != nil { return err } // errors.Is(err, wal.ErrCorruption)
 //		apply(p)                      // p is valid until the next Next

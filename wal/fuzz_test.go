@@ -36,7 +36,7 @@ func FuzzReader(f *testing.F) {
 		f.Add(s, true, true)
 	}
 	f.Fuzz(func(t *testing.T, data []byte, allowTorn, skip bool) {
-		opts := ReaderOptions{Name: logName, LogNum: testLogNum, AllowTornTail: allowTorn}
+		opts := ReaderOptions{Name: logName, LogNum: testLogNum, Mode: tornMode(allowTorn)}
 		if skip {
 			opts.Mode = SkipCorrupted
 		}
@@ -59,7 +59,8 @@ func FuzzReader(f *testing.F) {
 		case res.err == io.EOF && !res.torn:
 			require.Equal(t, int64(len(data)), next, "clean io.EOF must consume the whole file")
 		case res.err == io.EOF:
-			require.True(t, allowTorn, "torn tail without AllowTornTail")
+			require.True(t, allowTorn, "torn tail in Strict mode")
+			require.Equal(t, next, res.end, "the torn tail starts after the last record")
 		default:
 			requireCorruptionAt(t, res.err, logName, next)
 		}

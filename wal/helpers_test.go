@@ -43,6 +43,7 @@ type readResult struct {
 	torn     bool
 	skipRecs int
 	skipByte int64
+	end      int64 // Reader.End after the pass
 }
 
 // readAll reads src to the end with a Reader, copying every payload.
@@ -64,6 +65,7 @@ func readAll(t testing.TB, src io.Reader, opts ReaderOptions) readResult {
 	require.Equal(t, res.err, again, "errors must be sticky")
 	res.torn = r.TornTail()
 	res.skipRecs, res.skipByte = r.Skipped()
+	res.end = r.End()
 	return res
 }
 
@@ -113,3 +115,11 @@ func (nopFile) ReadAt([]byte, int64) (int, error) { return 0, io.EOF }
 func (nopFile) Close() error                      { return nil }
 func (nopFile) Sync() error                       { return nil }
 func (nopFile) Stat() (os.FileInfo, error)        { return nil, os.ErrInvalid }
+
+// tornMode is TolerateTornTail when allow is set, else Strict.
+func tornMode(allow bool) RecoveryMode {
+	if allow {
+		return TolerateTornTail
+	}
+	return Strict
+}

@@ -11,19 +11,28 @@ import (
 type RecoveryMode int
 
 const (
-	// TolerateTornTail (the default) reports damage as an error wrapping
-	// ErrCorruption. An incomplete or zeroed record at the end of the file
-	// silently ends the log when ReaderOptions.AllowTornTail is set.
-	TolerateTornTail RecoveryMode = iota
+	// Strict (the zero value) reports any damage, an incomplete final
+	// record included, as an error wrapping ErrCorruption. Recovery reads
+	// every WAL but the newest this way, and kvtool checks them so.
+	Strict RecoveryMode = iota
+	// TolerateTornTail is Strict, except that an incomplete or zeroed
+	// record running to the end of the file silently ends the log
+	// (Reader.TornTail reports it): what a crash in the middle of an
+	// append leaves. Only the log being appended to can be torn
+	// (RecoveryModes), and a manifest's tail.
+	TolerateTornTail
 	// SkipCorrupted salvages what it can: it skips damaged bytes by scanning
 	// forward, byte by byte, for the next record that verifies, counts what
-	// it skipped (see Reader.Skipped) and keeps going. Next never returns a
-	// corruption error in this mode.
+	// it skipped (see Reader.Skipped) and keeps going; a torn tail ends the
+	// log as in TolerateTornTail. Next never returns a corruption error in
+	// this mode.
 	SkipCorrupted
 )
 
 func (m RecoveryMode) String() string {
 	switch m {
+	case Strict:
+		return "Strict"
 	case TolerateTornTail:
 		return "TolerateTornTail"
 	case SkipCorrupted:
@@ -35,10 +44,9 @@ func (m RecoveryMode) String() string {
 // ReaderOptions configure a Reader. The zero value reads a log numbered 0
 // strictly.
 type ReaderOptions struct {
-	Name          string       // file name used in error messages
-	LogNum        uint64       // the log's file number; headers hold its low 32 bits
-	Mode          RecoveryMode // what to do about damage; default TolerateTornTail
-	AllowTornTail bool         // true only for the newest WAL, the one a crash can tear
+	Name   string       // file name used in error messages
+	LogNum uint64       // the log's file number; headers hold its low 32 bits
+	Mode   RecoveryMode // what to do about damage; default Strict
 }
 
 // Reader returns the payloads of one WAL file in order, streaming it through
@@ -49,9 +57,9 @@ type ReaderOptions struct {
 // Invariants:
 //   - every payload returned lies in a record that verified: its checksum
 //     matches and its header names this log;
-//   - in TolerateTornTail mode the records returned are contiguous from
-//     offset 0, and io.EOF means every byte was accounted for (read, or
-//     dropped as a torn tail that TornTail reports);
+//   - in Strict and TolerateTornTail modes the records returned are
+//     contiguous from offset 0, and io.EOF means every byte was accounted
+//     for (read, or dropped as a torn tail that TornTail reports);
 //   - each call to Next consumes at least one byte or ends the log, so
 //     reading always terminates.
 type Reader struct {
@@ -97,7 +105,7 @@ func (r *Reader) Next() ([]byte, error) {
 			rec := r.win.bytes()[:n:n] // full slice expression: appending must not clobber the window
 			r.win.pos += n
 			return rec[HeaderLen:], nil
-		case v == recordEOF, v == recordTorn && r.opts.AllowTornTail:
+		case v == recordEOF, v == recordTorn && r.opts.Mode != Strict:
 			r.tornTail = v == recordTorn
 			r.err = io.EOF
 			return nil, io.EOF
@@ -125,5 +133,10 @@ func (r *Reader) Skipped() (records int, bytes int64) {
 }
 
 // TornTail reports whether the log ended in a torn tail that was dropped
-// (possible only with AllowTornTail).
+// (never in Strict mode).
 func (r *Reader) TornTail() bool { return r.tornTail }
+
+// End returns the offset where reading stopped: the file's size after a
+// clean end, the start of the dropped bytes after a torn tail, or the
+// start of the damage after a corruption error.
+func (r *Reader) End() int64 { return r.win.offset() }

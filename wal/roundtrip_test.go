@@ -155,7 +155,7 @@ func TestCrashKeepsSyncedRecords(t *testing.T) {
 	require.NoError(t, w.Append([]byte("lost")))
 
 	crashed := fs.CrashClone()
-	res := readAll(t, mustOpen(t, crashed, "000007.log"), ReaderOptions{LogNum: testLogNum, AllowTornTail: true})
+	res := readAll(t, mustOpen(t, crashed, "000007.log"), ReaderOptions{LogNum: testLogNum, Mode: TolerateTornTail})
 	require.Equal(t, io.EOF, res.err)
 	requirePayloads(t, [][]byte{[]byte("synced-1"), []byte("synced-2")}, res.payloads)
 }
@@ -231,7 +231,7 @@ func TestReaderIOError(t *testing.T) {
 	data, _ := encodeLog(testLogNum, [][]byte{[]byte("a"), []byte("b")})
 	boom := errors.New("boom")
 	src := io.MultiReader(bytes.NewReader(data[:HeaderLen+1]), iotest.ErrReader(boom))
-	res := readAll(t, src, ReaderOptions{Name: "x.log", LogNum: testLogNum, AllowTornTail: true, Mode: SkipCorrupted})
+	res := readAll(t, src, ReaderOptions{Name: "x.log", LogNum: testLogNum, Mode: SkipCorrupted})
 	require.ErrorIs(t, res.err, boom)
 	require.NotErrorIs(t, res.err, ErrCorruption)
 	requirePayloads(t, [][]byte{[]byte("a")}, res.payloads)

@@ -14,7 +14,6 @@ import (
 type salvageCase struct {
 	name      string
 	damage    func(d []byte) []byte
-	allow     bool // AllowTornTail
 	want      [][]byte
 	skipRecs  int
 	skipBytes int64
@@ -35,32 +34,30 @@ func salvageCases(rng *rand.Rand, payloads [][]byte, offs []int64) []salvageCase
 		return out
 	}
 	return []salvageCase{
-		{"none", func(d []byte) []byte { return d }, false, all(), 0, 0, false},
-		{"payload-bit", func(d []byte) []byte { d[end(2)-1] ^= 1; return d }, false,
+		{"none", func(d []byte) []byte { return d }, all(), 0, 0, false},
+		{"payload-bit", func(d []byte) []byte { d[end(2)-1] ^= 1; return d },
 			all(2), 1, end(2) - offs[2], false},
 		{"garbage-over-3-records", func(d []byte) []byte {
 			for i := offs[3] + 5; i < offs[6]+3; i++ {
 				d[i] = byte(rng.Intn(256))
 			}
 			return d
-		}, false, all(3, 4, 5, 6), 1, end(6) - offs[3], false},
+		}, all(3, 4, 5, 6), 1, end(6) - offs[3], false},
 		{"length-past-eof", func(d []byte) []byte {
 			binary.LittleEndian.PutUint32(d[offs[1]+lengthOffset:], 5000)
 			return d
-		}, true, all(1), 1, end(1) - offs[1], false},
-		{"truncated-not-newest", func(d []byte) []byte { return d[:end(7)-3] }, false,
-			all(7), 1, end(7) - 3 - offs[7], false},
-		{"truncated-newest", func(d []byte) []byte { return d[:end(7)-3] }, true,
+		}, all(1), 1, end(1) - offs[1], false},
+		{"truncated", func(d []byte) []byte { return d[:end(7)-3] },
 			all(7), 0, 0, true},
 		{"zeros-in-middle", func(d []byte) []byte {
 			copy(d[offs[4]:end(4)], make([]byte, end(4)-offs[4]))
 			return d
-		}, true, all(4), 1, end(4) - offs[4], false},
+		}, all(4), 1, end(4) - offs[4], false},
 		{"wrong-log", func(d []byte) []byte {
 			rec := appendRecord(nil, testLogNum+1, payloads[5])
 			copy(d[offs[5]:], rec)
 			return d
-		}, false, all(5), 1, end(5) - offs[5], false},
+		}, all(5), 1, end(5) - offs[5], false},
 	}
 }
 
@@ -78,7 +75,7 @@ func TestSkipCorrupted(t *testing.T) {
 			data, _ := encodeLog(testLogNum, payloads)
 			data = tc.damage(data)
 			for _, src := range sources {
-				opts := ReaderOptions{Name: logName, LogNum: testLogNum, Mode: SkipCorrupted, AllowTornTail: tc.allow}
+				opts := ReaderOptions{Name: logName, LogNum: testLogNum, Mode: SkipCorrupted}
 				res := readAll(t, src.wrap(data), opts)
 				require.Equal(t, io.EOF, res.err, src.name)
 				requirePayloads(t, tc.want, res.payloads)
@@ -105,8 +102,10 @@ func TestSkipCorruptedAccountsForEveryByte(t *testing.T) {
 		}
 		res := readBytes(t, data, ReaderOptions{Name: logName, LogNum: testLogNum, Mode: SkipCorrupted})
 		require.Equal(t, io.EOF, res.err)
-		require.False(t, res.torn, "no torn tail without AllowTornTail")
 		covered := res.skipByte
+		if res.torn {
+			covered += int64(len(data)) - res.end
+		}
 		for i, p := range res.payloads {
 			rec := appendRecord(nil, testLogNum, p)
 			require.True(t, bytes.Equal(rec, data[res.offsets[i]:res.offsets[i]+int64(len(rec))]), "record %d", i)

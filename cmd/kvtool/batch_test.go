@@ -80,7 +80,7 @@ func TestWALDumpMalformedBatch(t *testing.T) {
 	writeWAL(t, path, 5, encodeBatch(1, 1, set("k", "v")), []byte("not a batch at all"))
 	r := mustRun(t, exitFailure, "wal", "dump", path)
 	requireLines(t, r.stdout, `#1 SET "k" = "v"`, "end @59: clean")
-	requireContains(t, r.stdout, "batch damaged: malformed batch: entry 0 at payload offset 12: unknown kind 97")
+	requireContains(t, r.stdout, "batch damaged: malformed batch: sequence number 7017206770925072238 + count 543712116 overflows")
 	requireContains(t, r.stderr, "000005.log at offset 29")
 }
 

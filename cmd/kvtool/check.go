@@ -148,7 +148,8 @@ func (c *checker) checkLevelOrder(manifestPath string, level int, files []*manif
 
 // checkWALs checks that the WAL the manifest names exists and that every
 // live WAL (number >= logNum) reads cleanly and holds well-formed batches.
-// As in recovery, only the newest non-empty WAL may end in a torn tail.
+// As in recovery (the rule is wal.RecoveryModes), only the newest
+// non-empty WAL may end in a torn tail.
 func (c *checker) checkWALs(logNum uint64) {
 	logs, err := c.liveWALs(logNum)
 	if err != nil {
@@ -160,14 +161,12 @@ func (c *checker) checkWALs(logNum uint64) {
 		c.problem(corruption.Errorf(filename.Path(c.dir, filename.Log, logNum), -1,
 			"the manifest names this WAL as current but it is missing (the state comes from %s)", c.extent))
 	}
-	newest := -1
+	sizes := make([]int64, len(logs))
 	for i, l := range logs {
-		if l.size > 0 {
-			newest = i
-		}
+		sizes[i] = l.size
 	}
-	for i, l := range logs {
-		c.checkWAL(l.num, i >= newest)
+	for i, mode := range wal.RecoveryModes(sizes) {
+		c.checkWAL(logs[i].num, mode)
 	}
 }
 
@@ -197,14 +196,14 @@ func (c *checker) liveWALs(logNum uint64) ([]walFile, error) {
 }
 
 // checkWAL reads one WAL to its end, decoding every batch.
-func (c *checker) checkWAL(num uint64, allowTorn bool) {
+func (c *checker) checkWAL(num uint64, mode wal.RecoveryMode) {
 	path := filename.Path(c.dir, filename.Log, num)
 	data, err := readFile(path)
 	if err != nil {
 		c.problem(err)
 		return
 	}
-	r := wal.NewReader(bytes.NewReader(data), wal.ReaderOptions{Name: path, LogNum: num, AllowTornTail: allowTorn})
+	r := wal.NewReader(bytes.NewReader(data), wal.ReaderOptions{Name: path, LogNum: num, Mode: mode})
 	records, entries := 0, 0
 	for {
 		p, err := r.Next()

@@ -52,9 +52,9 @@ func TestCheckFindsDamage(t *testing.T) {
 		{"manifest record", fx.manifest, flipByte(int(fx.edits[len(fx.edits)/2]) + wal.HeaderLen + 2),
 			[]string{fx.manifest + " at offset"}},
 		{"garbage CURRENT", "CURRENT", func([]byte) []byte { return []byte("garbage\n") },
-			[]string{"CURRENT at offset 0", `"garbage\n"`}},
+			[]string{"CURRENT at offset 0", `"garbage", which is not a manifest`}},
 		{"CURRENT without newline", "CURRENT", func([]byte) []byte { return []byte(fx.manifest) },
-			[]string{"CURRENT at offset 0"}},
+			[]string{"CURRENT at offset 15: does not end with a newline"}},
 		{"CURRENT missing", "CURRENT", nil, []string{"CURRENT"}},
 	}
 	for _, c := range cases {

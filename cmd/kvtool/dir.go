@@ -6,13 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
 
 	"github.com/lsmkv/lsmkv"
-	"github.com/lsmkv/lsmkv/internal/corruption"
 	"github.com/lsmkv/lsmkv/internal/filename"
+	"github.com/lsmkv/lsmkv/manifest"
 	"github.com/lsmkv/lsmkv/vfs"
 )
 
@@ -100,37 +97,12 @@ func withLockedDir(e *env, dir string, readOnly bool, fn func() int) int {
 	return status
 }
 
-// Format constants: CURRENT holds a manifest's name and one newline
-// (docs/format-manifest.md).
-const (
-	currentSuffix  = "\n"
-	maxCurrentSize = 64
-)
-
 // currentManifest returns the path of the manifest that dir's CURRENT
-// names.
+// names, read by the engine's own manifest.ReadCurrent.
 func currentManifest(dir string) (string, error) {
-	path := filename.Path(dir, filename.Current, 0)
-	data, err := readFile(path)
+	num, err := manifest.ReadCurrent(vfs.Default, dir)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("lsmkv/kvtool: %w", err)
 	}
-	name, err := parseCurrent(path, data)
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(dir, name), nil
-}
-
-// parseCurrent returns the manifest name that CURRENT's contents data hold.
-// Anything but one canonical MANIFEST-NNNNNN name and a newline is a
-// corruption error naming CURRENT (path).
-func parseCurrent(path string, data []byte) (string, error) {
-	name, ok := strings.CutSuffix(string(data), currentSuffix)
-	kind, num, parsed := filename.Parse(name)
-	if len(data) > maxCurrentSize || !ok || !parsed || kind != filename.Manifest || filename.Make(kind, num) != name {
-		return "", fmt.Errorf("lsmkv/kvtool: %w", corruption.Errorf(path, 0,
-			"holds %s, not a MANIFEST-NNNNNN name and a newline", strconv.QuoteToASCII(string(data[:min(len(data), maxCurrentSize)]))))
-	}
-	return name, nil
+	return filename.Path(dir, filename.Manifest, num), nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"io"
 	"os"
@@ -69,19 +68,5 @@ func FuzzWALDump(f *testing.F) {
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_ = dumpWAL(io.Discard, "fuzz.log", fx.walNum, data, false)
-	})
-}
-
-// FuzzParseCurrent checks that parseCurrent never panics and accepts only
-// contents that it would write back identically.
-func FuzzParseCurrent(f *testing.F) {
-	f.Add([]byte("MANIFEST-000001\n"))
-	f.Add([]byte("MANIFEST-000001"))
-	f.Add(binary.AppendUvarint([]byte("MANIFEST-"), 1<<40))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		name, err := parseCurrent("CURRENT", data)
-		if err == nil && name+"\n" != string(data) {
-			t.Fatalf("accepted %q as %q", data, name)
-		}
 	})
 }

@@ -166,31 +166,3 @@ func TestFmtBytes(t *testing.T) {
 		t.Errorf("fmtIKey of a short key = %s", got)
 	}
 }
-
-func TestParseCurrent(t *testing.T) {
-	cases := []struct {
-		data string
-		want string // "" means an error
-	}{
-		{"MANIFEST-000001\n", "MANIFEST-000001"},
-		{"MANIFEST-1234567\n", "MANIFEST-1234567"},
-		{"MANIFEST-000001", ""},
-		{"MANIFEST-1\n", ""}, // not the canonical spelling: a different file
-		{"000001.log\n", ""},
-		{"MANIFEST-000001\n\n", ""},
-		{"", ""},
-		{strings.Repeat("x", 100), ""},
-	}
-	for _, c := range cases {
-		got, err := parseCurrent("CURRENT", []byte(c.data))
-		if c.want == "" {
-			if err == nil || !strings.Contains(err.Error(), "corruption in CURRENT at offset 0") {
-				t.Errorf("parseCurrent(%q) = %q, %v; want a corruption error", c.data, got, err)
-			}
-			continue
-		}
-		if err != nil || got != c.want {
-			t.Errorf("parseCurrent(%q) = %q, %v; want %q", c.data, got, err, c.want)
-		}
-	}
-}

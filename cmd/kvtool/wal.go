@@ -9,6 +9,7 @@ import (
 	"io"
 	"path/filepath"
 
+	"github.com/lsmkv/lsmkv/internal/batchrepr"
 	"github.com/lsmkv/lsmkv/internal/corruption"
 	"github.com/lsmkv/lsmkv/internal/filename"
 	"github.com/lsmkv/lsmkv/internal/keys"
@@ -69,7 +70,7 @@ func readFile(path string) ([]byte, error) {
 // in the middle of the log, or a payload that is not a batch, is returned
 // after everything before it has been printed.
 func dumpWAL(w io.Writer, path string, num uint64, data []byte, full bool) error {
-	r := wal.NewReader(bytes.NewReader(data), wal.ReaderOptions{Name: path, LogNum: num, AllowTornTail: true})
+	r := wal.NewReader(bytes.NewReader(data), wal.ReaderOptions{Name: path, LogNum: num, Mode: wal.TolerateTornTail})
 	end := int64(0) // offset just past the last good record
 	var batchErr error
 	for i := 0; ; i++ {
@@ -102,7 +103,7 @@ func dumpWAL(w io.Writer, path string, num uint64, data []byte, full bool) error
 // printBatch prints the batch in payload p, indented under its record.
 func printBatch(w io.Writer, p []byte, full bool) error {
 	b, err := decodeBatch(p)
-	if len(p) >= batchHeaderLen {
+	if len(p) >= batchrepr.HeaderLen {
 		fmt.Fprintf(w, "  batch seq=%d count=%d\n", b.Seq, b.Count)
 	}
 	for i, e := range b.Entries {

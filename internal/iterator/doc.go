@@ -1,15 +1,16 @@
 // Package iterator defines the internal iterator interface shared by the
-// memtable, SSTables and the iterators the DB builds over them, and those
-// iterators:
+// memtable, SSTables and the iterators the DB builds over them, and the
+// generic iterators that know nothing of versions or levels:
 //
 //   - Merging merges several iterators (memtables, L0 tables, levels) into
 //     one stream in internal-key order, in both directions.
-//   - Level walks one level L1+ of non-overlapping tables, opening each
-//     table only when it is reached.
-//   - Visible turns that stream into what a user sees at a snapshot: each
-//     live user key once, newest visible value, tombstones hidden, within
-//     bounds. It is the logic behind the public lsmkv.Iterator.
-//   - Slice is an iterator over an in-memory slice, for tests.
+//   - Slice is an iterator over an in-memory slice, for tests and small
+//     in-memory runs.
+//
+// The iterators that do know the engine live in the root package, where
+// the read path reads top-down: the level iterator (level_iter.go) walks
+// one level's tables, and the DB iterator (db_iter.go) turns the merged
+// stream into what a user sees at a snapshot.
 //
 // An internal iterator walks internal keys (see internal/keys) in
 // internal-key order: user key ascending, then newest version first.
@@ -20,22 +21,20 @@
 // Close releases the children and returns the first error met.
 //
 // REQUIRES: inputs yield well-formed internal keys (at least the 8-byte
-// trailer). Merging and Level compare their children's keys as given; it
-// is the table and memtable iterators that check bytes read from disk and
-// report corruption. Visible checks again, since it splits every key.
+// trailer). Merging compares its children's keys as given; it is the table
+// and memtable iterators that check bytes read from disk and report
+// corruption.
 //
 // Concurrency: iterators are not safe for concurrent use; each goroutine
 // uses its own. This package is internal: only the root package's API is a
 // stability promise.
 //
-// Example, reading user keys at snapshot seq from a memtable and a level:
+// Example, merging a memtable with two tables:
 //
-//	in := iterator.NewMerging(memIter, iterator.NewLevel(v.Levels[1], openTable))
-//	it := iterator.NewVisible(in, iterator.VisibleOptions{Seq: seq, UpperBound: []byte("m")})
-//	for ok := it.First(); ok; ok = it.Next() {
-//		fmt.Printf("%s=%s\n", it.Key(), it.Value())
+//	in := iterator.NewMerging(memIter, table1Iter, table2Iter)
+//	defer in.Close()
+//	for ok := in.First(); ok; ok = in.Next() {
+//		fmt.Printf("%s=%s\n", keys.String(in.Key()), in.Value())
 //	}
-//	if err := it.Close(); err != nil {
-//		return err
-//	}
+//	return in.Error()
 package iterator

@@ -1,4 +1,4 @@
-package iterator
+package iterator_test
 
 import (
 	"errors"
@@ -7,35 +7,19 @@ import (
 	"math/rand"
 	"testing"
 
+	"github.com/lsmkv/lsmkv/internal/iterator"
+	"github.com/lsmkv/lsmkv/internal/itertest"
 	"github.com/lsmkv/lsmkv/internal/keys"
 )
 
-// splitRandomly deals kvs out to k sorted children at random.
-func splitRandomly(rng *rand.Rand, kvs []KV, k int) [][]KV {
-	children := make([][]KV, k)
-	for _, kv := range kvs {
-		i := rng.Intn(k)
-		children[i] = append(children[i], kv)
-	}
-	return children
-}
-
-func slices(children [][]KV) []Iterator {
-	iters := make([]Iterator, len(children))
-	for i, c := range children {
-		iters[i] = NewSlice(c)
-	}
-	return iters
-}
-
 func TestMergingMatchesModel(t *testing.T) {
-	rng := newRand(t)
+	rng := itertest.NewRand(t)
 	for round := 0; round < 100; round++ {
 		nkeys := 1 + rng.Intn(30)
-		want := randomEntries(rng, rng.Intn(200), nkeys)
+		want := itertest.RandomEntries(rng, rng.Intn(200), nkeys)
 		k := 1 + rng.Intn(8)
-		m := NewMerging(slices(splitRandomly(rng, want, k))...)
-		checkOps(t, rng, m, want, 500, nkeys, nil)
+		m := iterator.NewMerging(itertest.Slices(itertest.SplitRandomly(rng, want, k))...)
+		itertest.CheckOps(t, rng, m, want, 500, nkeys, nil)
 		require.NoError(t, m.Close())
 	}
 }
@@ -44,32 +28,32 @@ func TestMergingMatchesModel(t *testing.T) {
 // equal internal keys in several children come out ordered by child index
 // in both directions, also across direction switches.
 func TestMergingEqualKeysLowerChildFirst(t *testing.T) {
-	rng := newRand(t)
+	rng := itertest.NewRand(t)
 	for round := 0; round < 50; round++ {
 		nkeys := 1 + rng.Intn(10)
-		base := randomEntries(rng, rng.Intn(60), nkeys)
+		base := itertest.RandomEntries(rng, rng.Intn(60), nkeys)
 		k := 2 + rng.Intn(4)
-		children := make([][]KV, k)
-		var want []KV // ordered by (key, child)
+		children := make([][]iterator.KV, k)
+		var want []iterator.KV // ordered by (key, child)
 		for _, kv := range base {
 			for c := 0; c < k; c++ {
 				if rng.Intn(2) == 0 {
-					dup := KV{kv.Key, []byte(fmt.Sprintf("%s/c%d", kv.Value, c))}
+					dup := iterator.KV{kv.Key, []byte(fmt.Sprintf("%s/c%d", kv.Value, c))}
 					children[c] = append(children[c], dup)
 					want = append(want, dup)
 				}
 			}
 		}
-		checkOps(t, rng, NewMerging(slices(children)...), want, 500, nkeys, nil)
+		itertest.CheckOps(t, rng, iterator.NewMerging(itertest.Slices(children)...), want, 500, nkeys, nil)
 	}
 }
 
 func TestMergingEmpty(t *testing.T) {
-	for _, m := range []*Merging{NewMerging(), NewMerging(NewSlice(nil), NewSlice(nil))} {
+	for _, m := range []*iterator.Merging{iterator.NewMerging(), iterator.NewMerging(iterator.NewSlice(nil), iterator.NewSlice(nil))} {
 		require.False(t, m.First())
 		require.False(t, m.Last())
-		require.False(t, m.SeekGE(ikey("a", 1, keys.KindSet)))
-		require.False(t, m.SeekLT(ikey("a", 1, keys.KindSet)))
+		require.False(t, m.SeekGE(itertest.IKey("a", 1, keys.KindSet)))
+		require.False(t, m.SeekLT(itertest.IKey("a", 1, keys.KindSet)))
 		require.False(t, m.Next())
 		require.False(t, m.Prev())
 		require.NoError(t, m.Close())
@@ -80,17 +64,17 @@ func TestMergingEmpty(t *testing.T) {
 // checks that the error surfaces, stops the iteration and is returned by
 // Close.
 func TestMergingChildError(t *testing.T) {
-	rng := newRand(t)
+	rng := itertest.NewRand(t)
 	for round := 0; round < 50; round++ {
-		want := randomEntries(rng, 50+rng.Intn(50), 20)
-		iters := slices(splitRandomly(rng, want, 4))
-		bad := &failingIter{Iterator: iters[rng.Intn(4)], failAt: 1 + rng.Intn(30)}
+		want := itertest.RandomEntries(rng, 50+rng.Intn(50), 20)
+		iters := itertest.Slices(itertest.SplitRandomly(rng, want, 4))
+		bad := &itertest.FailingIter{Iterator: iters[rng.Intn(4)], FailAt: 1 + rng.Intn(30)}
 		for i := range iters {
 			if iters[i] == bad.Iterator {
 				iters[i] = bad
 			}
 		}
-		m := NewMerging(iters...)
+		m := iterator.NewMerging(iters...)
 		ok := m.First()
 		for i := 0; ok && i < 200; i++ {
 			if rng.Intn(3) == 0 {
@@ -99,23 +83,23 @@ func TestMergingChildError(t *testing.T) {
 				ok = m.Next()
 			}
 			if !ok && m.Error() == nil {
-				ok = m.SeekGE(randomSeekKey(rng, 20, len(want)))
+				ok = m.SeekGE(itertest.RandomSeekKey(rng, 20, len(want)))
 			}
 		}
-		if bad.err != nil {
-			require.ErrorIs(t, m.Error(), errInjected)
+		if bad.Err != nil {
+			require.ErrorIs(t, m.Error(), itertest.ErrInjected)
 			require.False(t, m.Valid())
 			require.False(t, m.First(), "an error is sticky")
-			require.ErrorIs(t, m.Close(), errInjected)
+			require.ErrorIs(t, m.Close(), itertest.ErrInjected)
 		}
 	}
 }
 
 func TestMergingCloseClosesChildren(t *testing.T) {
-	a, b := NewSlice(nil), NewSlice(nil)
+	a, b := iterator.NewSlice(nil), iterator.NewSlice(nil)
 	closeErr := errors.New("close failed")
-	c := &failingIter{Iterator: NewSlice(nil), failAt: 1 << 30, closeErr: closeErr}
-	m := NewMerging(a, c, b)
+	c := &itertest.FailingIter{Iterator: iterator.NewSlice(nil), FailAt: 1 << 30, CloseErr: closeErr}
+	m := iterator.NewMerging(a, c, b)
 	require.ErrorIs(t, m.Close(), closeErr)
 	require.True(t, a.Closed())
 	require.True(t, b.Closed())
@@ -123,15 +107,15 @@ func TestMergingCloseClosesChildren(t *testing.T) {
 
 // benchData caches benchmark inputs by size: building 100,000 entries takes
 // longer than the benchmark, which the testing package runs several times.
-var benchData = map[int][][]KV{}
+var benchData = map[int][][]iterator.KV{}
 
 // newBenchMerging returns a Merging over k children holding n entries.
-func newBenchMerging(rng *rand.Rand, n, k int) *Merging {
+func newBenchMerging(rng *rand.Rand, n, k int) *iterator.Merging {
 	key := n*100 + k
 	if benchData[key] == nil {
-		benchData[key] = splitRandomly(rng, randomEntries(rng, n, n/4), k)
+		benchData[key] = itertest.SplitRandomly(rng, itertest.RandomEntries(rng, n, n/4), k)
 	}
-	return NewMerging(slices(benchData[key])...)
+	return iterator.NewMerging(itertest.Slices(benchData[key])...)
 }
 
 func TestMergingNoAllocPerStep(t *testing.T) {

@@ -1,13 +1,14 @@
-package iterator
+package lsmkv
 
 import (
 	"sort"
 
+	"github.com/lsmkv/lsmkv/internal/iterator"
 	"github.com/lsmkv/lsmkv/internal/keys"
 	"github.com/lsmkv/lsmkv/manifest"
 )
 
-// Level iterates over the tables of one level L1+: tables that are sorted by
+// levelIter iterates over the tables of one level L1+: tables that are sorted by
 // Smallest and do not overlap, so that their concatenation is in
 // internal-key order. It opens a table only when it is positioned into it
 // and closes it when it moves on, so a level with thousands of tables costs
@@ -17,26 +18,26 @@ import (
 // iter is nil iff index is -1.
 //
 // Concurrency: not safe for concurrent use.
-type Level struct {
+type levelIter struct {
 	files []*manifest.FileMeta
-	open  func(f *manifest.FileMeta) (Iterator, error)
-	index int      // index in files of the open table, or -1
-	iter  Iterator // the open table's iterator, or nil
-	err   error    // first error from a table, open or Close; once set, stays
+	open  func(f *manifest.FileMeta) (iterator.Iterator, error)
+	index int               // index in files of the open table, or -1
+	iter  iterator.Iterator // the open table's iterator, or nil
+	err   error             // first error from a table, open or Close; once set, stays
 }
 
-var _ Iterator = (*Level)(nil)
+var _ iterator.Iterator = (*levelIter)(nil)
 
-// NewLevel returns an iterator over files, which must be sorted by Smallest
-// and must not overlap (REQUIRES). open opens one table's iterator; Level
+// newLevelIter returns an iterator over files, which must be sorted by Smallest
+// and must not overlap (REQUIRES). open opens one table's iterator; levelIter
 // closes every iterator it opens.
-func NewLevel(files []*manifest.FileMeta, open func(f *manifest.FileMeta) (Iterator, error)) *Level {
-	return &Level{files: files, open: open, index: -1}
+func newLevelIter(files []*manifest.FileMeta, open func(f *manifest.FileMeta) (iterator.Iterator, error)) *levelIter {
+	return &levelIter{files: files, open: open, index: -1}
 }
 
 // SeekGE moves to the first entry whose key is >= ikey. Only the first table
 // whose Largest is >= ikey can hold it.
-func (l *Level) SeekGE(ikey []byte) bool {
+func (l *levelIter) SeekGE(ikey []byte) bool {
 	i := sort.Search(len(l.files), func(i int) bool {
 		return keys.Compare(l.files[i].Largest, ikey) >= 0
 	})
@@ -49,7 +50,7 @@ func (l *Level) SeekGE(ikey []byte) bool {
 
 // SeekLT moves to the last entry whose key is < ikey. Only the last table
 // whose Smallest is < ikey can hold it.
-func (l *Level) SeekLT(ikey []byte) bool {
+func (l *levelIter) SeekLT(ikey []byte) bool {
 	i := sort.Search(len(l.files), func(i int) bool {
 		return keys.Compare(l.files[i].Smallest, ikey) >= 0
 	}) - 1
@@ -61,7 +62,7 @@ func (l *Level) SeekLT(ikey []byte) bool {
 }
 
 // First moves to the first entry of the first table.
-func (l *Level) First() bool {
+func (l *levelIter) First() bool {
 	if !l.setFile(0) {
 		return false
 	}
@@ -70,7 +71,7 @@ func (l *Level) First() bool {
 }
 
 // Last moves to the last entry of the last table.
-func (l *Level) Last() bool {
+func (l *levelIter) Last() bool {
 	if !l.setFile(len(l.files) - 1) {
 		return false
 	}
@@ -80,7 +81,7 @@ func (l *Level) Last() bool {
 
 // Next moves to the next entry, into the next table if need be. On an
 // invalid iterator it returns false.
-func (l *Level) Next() bool {
+func (l *levelIter) Next() bool {
 	if !l.Valid() {
 		return false
 	}
@@ -90,7 +91,7 @@ func (l *Level) Next() bool {
 
 // Prev moves to the previous entry, into the previous table if need be. On
 // an invalid iterator it returns false.
-func (l *Level) Prev() bool {
+func (l *levelIter) Prev() bool {
 	if !l.Valid() {
 		return false
 	}
@@ -100,8 +101,8 @@ func (l *Level) Prev() bool {
 
 // skipForward moves past exhausted tables to the first entry of the next
 // non-empty one. A table iterator that failed stops the walk, and its error
-// becomes the Level's.
-func (l *Level) skipForward() bool {
+// becomes the level iterator's.
+func (l *levelIter) skipForward() bool {
 	for l.iter != nil && !l.iter.Valid() {
 		if l.failed() || !l.setFile(l.index+1) {
 			return false
@@ -112,7 +113,7 @@ func (l *Level) skipForward() bool {
 }
 
 // skipBackward is the mirror of skipForward.
-func (l *Level) skipBackward() bool {
+func (l *levelIter) skipBackward() bool {
 	for l.iter != nil && !l.iter.Valid() {
 		if l.failed() || !l.setFile(l.index-1) {
 			return false
@@ -124,7 +125,7 @@ func (l *Level) skipBackward() bool {
 
 // failed records the open table's error, if any, and reports whether there
 // was one.
-func (l *Level) failed() bool {
+func (l *levelIter) failed() bool {
 	if err := l.iter.Error(); err != nil {
 		if l.err == nil {
 			l.err = err
@@ -137,7 +138,7 @@ func (l *Level) failed() bool {
 // setFile makes files[i] the open table, reusing it if it is open already
 // and closing the previous one otherwise. It reports whether a table is
 // open; an index outside files closes the current table and leaves none.
-func (l *Level) setFile(i int) bool {
+func (l *levelIter) setFile(i int) bool {
 	if l.err != nil {
 		return false
 	}
@@ -158,7 +159,7 @@ func (l *Level) setFile(i int) bool {
 }
 
 // closeCurrent closes the open table, if any, keeping the first error.
-func (l *Level) closeCurrent() {
+func (l *levelIter) closeCurrent() {
 	if l.iter == nil {
 		return
 	}
@@ -169,10 +170,10 @@ func (l *Level) closeCurrent() {
 }
 
 // Valid reports whether the iterator is positioned at an entry.
-func (l *Level) Valid() bool { return l.err == nil && l.iter != nil && l.iter.Valid() }
+func (l *levelIter) Valid() bool { return l.err == nil && l.iter != nil && l.iter.Valid() }
 
 // Key returns the current internal key, or nil if not Valid.
-func (l *Level) Key() []byte {
+func (l *levelIter) Key() []byte {
 	if !l.Valid() {
 		return nil
 	}
@@ -180,7 +181,7 @@ func (l *Level) Key() []byte {
 }
 
 // Value returns the current value, or nil if not Valid.
-func (l *Level) Value() []byte {
+func (l *levelIter) Value() []byte {
 	if !l.Valid() {
 		return nil
 	}
@@ -189,10 +190,10 @@ func (l *Level) Value() []byte {
 
 // Error returns the first error met: from a table iterator, from open or
 // from closing a table.
-func (l *Level) Error() error { return l.err }
+func (l *levelIter) Error() error { return l.err }
 
 // Close closes the open table, if any, and returns the first error met.
-func (l *Level) Close() error {
+func (l *levelIter) Close() error {
 	l.closeCurrent()
 	return l.err
 }

@@ -1,24 +1,25 @@
-package iterator
+package lsmkv
 
 import (
 	"bytes"
 	"fmt"
 
 	"github.com/lsmkv/lsmkv/internal/corruption"
+	"github.com/lsmkv/lsmkv/internal/iterator"
 	"github.com/lsmkv/lsmkv/internal/keys"
 )
 
-// VisibleOptions says what a Visible iterator shows.
-type VisibleOptions struct {
+// dbIterOptions says what a dbIter iterator shows.
+type dbIterOptions struct {
 	Seq        keys.SeqNum // read at this snapshot: entries with seq > Seq are invisible
 	LowerBound []byte      // user keys >= LowerBound (nil: unbounded)
 	UpperBound []byte      // user keys <  UpperBound (nil: unbounded)
 }
 
-// Visible turns an internal iterator (the merge of memtables and tables)
+// dbIter turns an internal iterator (the merge of memtables and tables)
 // into what a user sees at one snapshot: each live user key once, with its
 // newest value whose seq <= Seq, within the bounds. This is the logic
-// behind the public lsmkv.Iterator; it follows LevelDB's DBIter.
+// behind the public lsmkv.iterator.Iterator; it follows LevelDB's DBIter.
 //
 // Invariants, while Valid:
 //   - forward: in is at the newest visible entry of the current user key, a
@@ -29,9 +30,9 @@ type VisibleOptions struct {
 //     backward one must step over it to the older key before.
 //
 // Concurrency: not safe for concurrent use.
-type Visible struct {
-	in         Iterator
-	opts       VisibleOptions
+type dbIter struct {
+	in         iterator.Iterator
+	opts       dbIterOptions
 	dir        direction
 	valid      bool
 	err        error  // a malformed internal key; once set, stays
@@ -40,15 +41,15 @@ type Visible struct {
 	seekKey    []byte // reused buffer for internal seek keys
 }
 
-// NewVisible returns a Visible over in, which it owns: Close closes in.
+// newDBIter returns a dbIter over in, which it owns: Close closes in.
 // The bounds in opts are not copied; the caller must not modify them.
-func NewVisible(in Iterator, opts VisibleOptions) *Visible {
-	return &Visible{in: in, opts: opts}
+func newDBIter(in iterator.Iterator, opts dbIterOptions) *dbIter {
+	return &dbIter{in: in, opts: opts}
 }
 
 // SeekGE moves to the first visible user key >= ukey, or >= LowerBound if
 // ukey is below it.
-func (v *Visible) SeekGE(ukey []byte) bool {
+func (v *dbIter) SeekGE(ukey []byte) bool {
 	if lo := v.opts.LowerBound; lo != nil && bytes.Compare(ukey, lo) < 0 {
 		ukey = lo
 	}
@@ -61,7 +62,7 @@ func (v *Visible) SeekGE(ukey []byte) bool {
 
 // SeekLT moves to the last visible user key < ukey, or < UpperBound if ukey
 // is above it.
-func (v *Visible) SeekLT(ukey []byte) bool {
+func (v *dbIter) SeekLT(ukey []byte) bool {
 	if hi := v.opts.UpperBound; hi != nil && bytes.Compare(ukey, hi) > 0 {
 		ukey = hi
 	}
@@ -74,7 +75,7 @@ func (v *Visible) SeekLT(ukey []byte) bool {
 }
 
 // First moves to the first visible user key (>= LowerBound).
-func (v *Visible) First() bool {
+func (v *dbIter) First() bool {
 	if v.opts.LowerBound != nil {
 		return v.SeekGE(v.opts.LowerBound)
 	}
@@ -84,7 +85,7 @@ func (v *Visible) First() bool {
 }
 
 // Last moves to the last visible user key (< UpperBound).
-func (v *Visible) Last() bool {
+func (v *dbIter) Last() bool {
 	if v.opts.UpperBound != nil {
 		return v.SeekLT(v.opts.UpperBound)
 	}
@@ -95,7 +96,7 @@ func (v *Visible) Last() bool {
 
 // Next moves to the next visible user key. On an invalid iterator it
 // returns false.
-func (v *Visible) Next() bool {
+func (v *dbIter) Next() bool {
 	if !v.Valid() {
 		return false
 	}
@@ -114,7 +115,7 @@ func (v *Visible) Next() bool {
 
 // Prev moves to the previous visible user key. On an invalid iterator it
 // returns false.
-func (v *Visible) Prev() bool {
+func (v *dbIter) Prev() bool {
 	if !v.Valid() {
 		return false
 	}
@@ -132,7 +133,7 @@ func (v *Visible) Prev() bool {
 // newest visible entry is not a tombstone. If skipping, entries whose user
 // key is <= savedKey are passed over: they belong to keys already shown or
 // deleted.
-func (v *Visible) findNext(skipping bool) bool {
+func (v *dbIter) findNext(skipping bool) bool {
 	v.valid = false
 	for ; v.in.Valid(); v.in.Next() {
 		ukey, seq, kind, ok := v.decode()
@@ -163,7 +164,7 @@ func (v *Visible) findNext(skipping bool) bool {
 // findPrev moves the input backward over the entries of the previous user key,
 // keeping a copy of the newest visible one, and stops on the entry before
 // them. Keys whose newest visible entry is a tombstone are passed over.
-func (v *Visible) findPrev() bool {
+func (v *dbIter) findPrev() bool {
 	v.valid = false
 	found := false // savedKey and savedValue hold a visible Set
 	for ; v.in.Valid(); v.in.Prev() {
@@ -194,7 +195,7 @@ func (v *Visible) findPrev() bool {
 
 // decode splits in's current key, recording a corruption error if it is
 // too short to be an internal key.
-func (v *Visible) decode() (ukey []byte, seq keys.SeqNum, kind keys.Kind, ok bool) {
+func (v *dbIter) decode() (ukey []byte, seq keys.SeqNum, kind keys.Kind, ok bool) {
 	ikey := v.in.Key()
 	ukey, seq, kind, ok = keys.Decode(ikey)
 	if !ok && v.err == nil {
@@ -205,11 +206,11 @@ func (v *Visible) decode() (ukey []byte, seq keys.SeqNum, kind keys.Kind, ok boo
 }
 
 // Valid reports whether the iterator is positioned at a visible key.
-func (v *Visible) Valid() bool { return v.valid && v.err == nil }
+func (v *dbIter) Valid() bool { return v.valid && v.err == nil }
 
 // Key returns the current user key, valid until the next move, or nil if
 // not Valid.
-func (v *Visible) Key() []byte {
+func (v *dbIter) Key() []byte {
 	switch {
 	case !v.Valid():
 		return nil
@@ -221,7 +222,7 @@ func (v *Visible) Key() []byte {
 
 // Value returns the current value, valid until the next move, or nil if not
 // Valid.
-func (v *Visible) Value() []byte {
+func (v *dbIter) Value() []byte {
 	switch {
 	case !v.Valid():
 		return nil
@@ -232,7 +233,7 @@ func (v *Visible) Value() []byte {
 }
 
 // Error returns the first error met: a malformed key or in's error.
-func (v *Visible) Error() error {
+func (v *dbIter) Error() error {
 	if v.err != nil {
 		return v.err
 	}
@@ -240,10 +241,19 @@ func (v *Visible) Error() error {
 }
 
 // Close closes the underlying iterator and returns the first error met.
-func (v *Visible) Close() error {
+func (v *dbIter) Close() error {
 	err := v.in.Close()
 	if v.err != nil {
 		return v.err
 	}
 	return err
 }
+
+// direction records which way a dbIter last moved; it keeps different
+// invariants for each (see dbIter).
+type direction int8
+
+const (
+	forward direction = iota
+	backward
+)

@@ -1,4 +1,4 @@
-package iterator
+package lsmkv
 
 import (
 	"bytes"
@@ -10,12 +10,14 @@ import (
 	"testing"
 
 	"github.com/lsmkv/lsmkv/internal/corruption"
+	"github.com/lsmkv/lsmkv/internal/iterator"
+	"github.com/lsmkv/lsmkv/internal/itertest"
 	"github.com/lsmkv/lsmkv/internal/keys"
 )
 
 // scan collects "key=value" for every position reached by moving with step
 // from start.
-func scan(v *Visible, start, step func() bool) string {
+func scan(v *dbIter, start, step func() bool) string {
 	var out []string
 	for ok := start(); ok; ok = step() {
 		out = append(out, fmt.Sprintf("%s=%s", v.Key(), v.Value()))
@@ -23,19 +25,19 @@ func scan(v *Visible, start, step func() bool) string {
 	return strings.Join(out, " ")
 }
 
-func TestVisibleScans(t *testing.T) {
+func TestDBIterScans(t *testing.T) {
 	// a: set@2, overwritten @5; b: set@3, deleted @6, set again @8;
 	// c: deleted @4; d: set @7; e: set @1, deleted @9.
-	kvs := []KV{
-		{ikey("a", 5, keys.KindSet), []byte("a5")},
-		{ikey("a", 2, keys.KindSet), []byte("a2")},
-		{ikey("b", 8, keys.KindSet), []byte("b8")},
-		{ikey("b", 6, keys.KindDelete), nil},
-		{ikey("b", 3, keys.KindSet), []byte("b3")},
-		{ikey("c", 4, keys.KindDelete), nil},
-		{ikey("d", 7, keys.KindSet), []byte("d7")},
-		{ikey("e", 9, keys.KindDelete), nil},
-		{ikey("e", 1, keys.KindSet), []byte("e1")},
+	kvs := []iterator.KV{
+		{Key: itertest.IKey("a", 5, keys.KindSet), Value: []byte("a5")},
+		{Key: itertest.IKey("a", 2, keys.KindSet), Value: []byte("a2")},
+		{Key: itertest.IKey("b", 8, keys.KindSet), Value: []byte("b8")},
+		{Key: itertest.IKey("b", 6, keys.KindDelete)},
+		{Key: itertest.IKey("b", 3, keys.KindSet), Value: []byte("b3")},
+		{Key: itertest.IKey("c", 4, keys.KindDelete)},
+		{Key: itertest.IKey("d", 7, keys.KindSet), Value: []byte("d7")},
+		{Key: itertest.IKey("e", 9, keys.KindDelete)},
+		{Key: itertest.IKey("e", 1, keys.KindSet), Value: []byte("e1")},
 	}
 	tests := []struct {
 		seq    keys.SeqNum
@@ -58,14 +60,14 @@ func TestVisibleScans(t *testing.T) {
 	for _, tt := range tests {
 		name := fmt.Sprintf("seq=%d,lo=%q,hi=%q", tt.seq, tt.lo, tt.hi)
 		t.Run(name, func(t *testing.T) {
-			opts := VisibleOptions{Seq: tt.seq}
+			opts := dbIterOptions{Seq: tt.seq}
 			if tt.lo != "" {
 				opts.LowerBound = []byte(tt.lo)
 			}
 			if tt.hi != "" {
 				opts.UpperBound = []byte(tt.hi)
 			}
-			v := NewVisible(NewSlice(kvs), opts)
+			v := newDBIter(iterator.NewSlice(kvs), opts)
 			require.Equal(t, tt.want, scan(v, v.First, v.Next), "forward")
 			require.Equal(t, reverse(tt.want), scan(v, v.Last, v.Prev), "backward")
 			require.NoError(t, v.Close())
@@ -81,15 +83,15 @@ func reverse(s string) string {
 	return strings.Join(f, " ")
 }
 
-// visibleModel is the reference for Visible: the sorted list of user keys
+// dbIterModel is the reference for dbIter: the sorted list of user keys
 // live at seq within the bounds, with their values.
-type visibleModel struct {
+type dbIterModel struct {
 	keys, vals [][]byte
 	pos        int
 }
 
-func newVisibleModel(kvs []KV, opts VisibleOptions) *visibleModel {
-	newest := map[string]KV{}
+func newDBIterModel(kvs []iterator.KV, opts dbIterOptions) *dbIterModel {
+	newest := map[string]iterator.KV{}
 	for _, kv := range kvs {
 		uk, seq, _, _ := keys.Decode(kv.Key)
 		old, ok := newest[string(uk)]
@@ -97,7 +99,7 @@ func newVisibleModel(kvs []KV, opts VisibleOptions) *visibleModel {
 			newest[string(uk)] = kv
 		}
 	}
-	m := &visibleModel{pos: -1}
+	m := &dbIterModel{pos: -1}
 	for uk, kv := range newest {
 		if keys.KindOf(kv.Key) == keys.KindDelete ||
 			opts.LowerBound != nil && uk < string(opts.LowerBound) ||
@@ -113,19 +115,19 @@ func newVisibleModel(kvs []KV, opts VisibleOptions) *visibleModel {
 	return m
 }
 
-func (m *visibleModel) valid() bool { return m.pos >= 0 && m.pos < len(m.keys) }
+func (m *dbIterModel) valid() bool { return m.pos >= 0 && m.pos < len(m.keys) }
 
-func (m *visibleModel) seekGE(k []byte) bool {
+func (m *dbIterModel) seekGE(k []byte) bool {
 	m.pos = sort.Search(len(m.keys), func(i int) bool { return bytes.Compare(m.keys[i], k) >= 0 })
 	return m.valid()
 }
 
-func (m *visibleModel) seekLT(k []byte) bool {
+func (m *dbIterModel) seekLT(k []byte) bool {
 	m.pos = sort.Search(len(m.keys), func(i int) bool { return bytes.Compare(m.keys[i], k) >= 0 }) - 1
 	return m.valid()
 }
 
-func (m *visibleModel) step(d int) bool {
+func (m *dbIterModel) step(d int) bool {
 	if !m.valid() {
 		return false
 	}
@@ -136,15 +138,15 @@ func (m *visibleModel) step(d int) bool {
 // randomUserKey returns a user key of the test space, or one between,
 // before or after its keys.
 func randomUserKey(rng *rand.Rand, nkeys int) []byte {
-	k := ukey(rng.Intn(nkeys+2) - 1)
+	k := itertest.UserKey(rng.Intn(nkeys+2) - 1)
 	if rng.Intn(4) == 0 {
 		k = append(k, 'x')
 	}
 	return k
 }
 
-func randomVisibleOptions(rng *rand.Rand, n, nkeys int) VisibleOptions {
-	opts := VisibleOptions{Seq: keys.SeqNum(rng.Intn(n + 2))}
+func randomDBIterOptions(rng *rand.Rand, n, nkeys int) dbIterOptions {
+	opts := dbIterOptions{Seq: keys.SeqNum(rng.Intn(n + 2))}
 	if rng.Intn(5) == 0 {
 		opts.Seq = keys.MaxSeqNum
 	}
@@ -157,42 +159,42 @@ func randomVisibleOptions(rng *rand.Rand, n, nkeys int) VisibleOptions {
 	return opts
 }
 
-func TestVisibleMatchesModel(t *testing.T) {
-	rng := newRand(t)
+func TestDBIterMatchesModel(t *testing.T) {
+	rng := itertest.NewRand(t)
 	for round := 0; round < 300; round++ {
 		nkeys := 1 + rng.Intn(25)
-		kvs := randomEntries(rng, rng.Intn(150), nkeys)
-		opts := randomVisibleOptions(rng, len(kvs), nkeys)
-		m := newVisibleModel(kvs, opts)
+		kvs := itertest.RandomEntries(rng, rng.Intn(150), nkeys)
+		opts := randomDBIterOptions(rng, len(kvs), nkeys)
+		m := newDBIterModel(kvs, opts)
 		// The input is built as the DB builds it: a merge of "memtables"
 		// (slices) and "levels" of several tables.
-		children := splitRandomly(rng, kvs, 1+rng.Intn(4))
-		iters := make([]Iterator, len(children))
+		children := itertest.SplitRandomly(rng, kvs, 1+rng.Intn(4))
+		iters := make([]iterator.Iterator, len(children))
 		for i, c := range children {
-			iters[i] = NewSlice(c)
+			iters[i] = iterator.NewSlice(c)
 			if rng.Intn(2) == 0 {
 				files, ft, _ := splitIntoFiles(rng, c, 1+rng.Intn(4))
-				iters[i] = NewLevel(files, ft.openTable)
+				iters[i] = newLevelIter(files, ft.openTable)
 			}
 		}
-		v := NewVisible(NewMerging(iters...), opts)
-		ops := make([]visibleOp, 200)
+		v := newDBIter(iterator.NewMerging(iters...), opts)
+		ops := make([]dbIterOp, 200)
 		for i := range ops {
-			ops[i] = visibleOp{kind: rng.Intn(10), key: randomUserKey(rng, nkeys)}
+			ops[i] = dbIterOp{kind: rng.Intn(10), key: randomUserKey(rng, nkeys)}
 		}
-		checkVisibleOps(t, v, m, ops)
+		checkDBIterOps(t, v, m, ops)
 		require.NoError(t, v.Close())
 	}
 }
 
-// visibleOp is one move in a model test: kind 0-2 Next, 3-5 Prev (the
+// dbIterOp is one move in a model test: kind 0-2 Next, 3-5 Prev (the
 // steps are weighted up), 6 SeekGE(key), 7 SeekLT(key), 8 First, 9 Last.
-type visibleOp struct {
+type dbIterOp struct {
 	kind int
 	key  []byte
 }
 
-func checkVisibleOps(t *testing.T, v *Visible, m *visibleModel, ops []visibleOp) {
+func checkDBIterOps(t *testing.T, v *dbIter, m *dbIterModel, ops []dbIterOp) {
 	t.Helper()
 	var history []string
 	for i, o := range ops {
@@ -227,13 +229,13 @@ func checkVisibleOps(t *testing.T, v *Visible, m *visibleModel, ops []visibleOp)
 	}
 }
 
-// TestVisibleSeekKeyAliasing seeks to the iterator's own current key, which
-// is Visible's own buffer when moving backward and the input's memory when
+// TestDBIterSeekKeyAliasing seeks to the iterator's own current key, which
+// is dbIter's own buffer when moving backward and the input's memory when
 // moving forward.
-func TestVisibleSeekKeyAliasing(t *testing.T) {
-	kvs := randomEntries(rand.New(rand.NewSource(2)), 100, 20)
-	m := newVisibleModel(kvs, VisibleOptions{Seq: keys.MaxSeqNum})
-	v := NewVisible(NewSlice(kvs), VisibleOptions{Seq: keys.MaxSeqNum})
+func TestDBIterSeekKeyAliasing(t *testing.T) {
+	kvs := itertest.RandomEntries(rand.New(rand.NewSource(2)), 100, 20)
+	m := newDBIterModel(kvs, dbIterOptions{Seq: keys.MaxSeqNum})
+	v := newDBIter(iterator.NewSlice(kvs), dbIterOptions{Seq: keys.MaxSeqNum})
 	for ok := v.Last(); ok; ok = v.Prev() {
 		want := string(v.Key())
 		require.True(t, v.SeekGE(v.Key()), "SeekGE to the current key (backward)")
@@ -246,10 +248,10 @@ func TestVisibleSeekKeyAliasing(t *testing.T) {
 	}
 }
 
-func TestVisibleCorruptKey(t *testing.T) {
-	kvs := []KV{{ikey("a", 1, keys.KindSet), []byte("x")}, {[]byte("short"), nil}}
-	for _, start := range []func(v *Visible) bool{(*Visible).First, (*Visible).Last} {
-		v := NewVisible(NewSlice(kvs), VisibleOptions{Seq: keys.MaxSeqNum})
+func TestDBIterCorruptKey(t *testing.T) {
+	kvs := []iterator.KV{{Key: itertest.IKey("a", 1, keys.KindSet), Value: []byte("x")}, {Key: []byte("short")}}
+	for _, start := range []func(v *dbIter) bool{(*dbIter).First, (*dbIter).Last} {
+		v := newDBIter(iterator.NewSlice(kvs), dbIterOptions{Seq: keys.MaxSeqNum})
 		for ok := start(v); ok; ok = v.Next() {
 		}
 		require.ErrorIs(t, v.Error(), corruption.ErrCorruption)
@@ -258,12 +260,12 @@ func TestVisibleCorruptKey(t *testing.T) {
 	}
 }
 
-func TestVisibleInputError(t *testing.T) {
-	rng := newRand(t)
+func TestDBIterInputError(t *testing.T) {
+	rng := itertest.NewRand(t)
 	for round := 0; round < 30; round++ {
-		kvs := randomEntries(rng, 100, 20)
-		in := &failingIter{Iterator: NewSlice(kvs), failAt: 1 + rng.Intn(60)}
-		v := NewVisible(in, VisibleOptions{Seq: keys.MaxSeqNum})
+		kvs := itertest.RandomEntries(rng, 100, 20)
+		in := &itertest.FailingIter{Iterator: iterator.NewSlice(kvs), FailAt: 1 + rng.Intn(60)}
+		v := newDBIter(in, dbIterOptions{Seq: keys.MaxSeqNum})
 		ok := v.First()
 		for i := 0; ok && i < 100; i++ {
 			if rng.Intn(3) == 0 {
@@ -272,21 +274,22 @@ func TestVisibleInputError(t *testing.T) {
 				ok = v.Next()
 			}
 		}
-		if in.err != nil {
+		if in.Err != nil {
 			require.False(t, v.Valid())
-			require.ErrorIs(t, v.Error(), errInjected)
+			require.ErrorIs(t, v.Error(), itertest.ErrInjected)
 		}
 	}
 }
 
-// newBenchVisible returns a Visible over a Merging of 8 children holding n
+// newBenchDBIter returns a dbIter over a Merging of 8 children holding n
 // entries, about a quarter of them older versions or tombstones.
-func newBenchVisible(rng *rand.Rand, n int) *Visible {
-	return NewVisible(newBenchMerging(rng, n, 8), VisibleOptions{Seq: keys.MaxSeqNum})
+func newBenchDBIter(rng *rand.Rand, n int) *dbIter {
+	children := itertest.SplitRandomly(rng, itertest.RandomEntries(rng, n, n/4), 8)
+	return newDBIter(iterator.NewMerging(itertest.Slices(children)...), dbIterOptions{Seq: keys.MaxSeqNum})
 }
 
-func TestVisibleNoAllocPerStep(t *testing.T) {
-	v := newBenchVisible(rand.New(rand.NewSource(1)), 1000)
+func TestDBIterNoAllocPerStep(t *testing.T) {
+	v := newBenchDBIter(rand.New(rand.NewSource(1)), 1000)
 	for _, dir := range []struct {
 		name        string
 		start, step func() bool
@@ -301,7 +304,7 @@ func TestVisibleNoAllocPerStep(t *testing.T) {
 	}
 	// Alternating directions re-seeks the input; that must not allocate
 	// either once the seek buffer has grown.
-	v.SeekGE(ukey(100))
+	v.SeekGE(itertest.UserKey(100))
 	allocs := testing.AllocsPerRun(1000, func() {
 		if !v.Next() || !v.Prev() {
 			v.First()
@@ -310,8 +313,8 @@ func TestVisibleNoAllocPerStep(t *testing.T) {
 	require.Zero(t, allocs, "allocations per Next+Prev")
 }
 
-func BenchmarkVisibleNext(b *testing.B) {
-	v := newBenchVisible(rand.New(rand.NewSource(1)), 100000)
+func BenchmarkDBIterNext(b *testing.B) {
+	v := newBenchDBIter(rand.New(rand.NewSource(1)), 100000)
 	b.ReportAllocs()
 	b.ResetTimer()
 	v.First()

@@ -1,0 +1,75 @@
+// Package batchrepr is the encoding of a batch, the payload of every WAL
+// record (docs/format-batch.md has every byte):
+//
+//	seq uint64 LE | count uint32 LE | count × (kind byte, uvarint keyLen, key[, uvarint valueLen, value])
+//
+// The engine builds batches with AppendEntry and SetHeader and replays them
+// with Reader; kvtool decodes them with the same Reader, so a change of the
+// format cannot leave the inspector behind. The package is a leaf: it
+// knows internal keys' kinds and nothing else of the engine.
+//
+// Invariants of an encoded batch: entry i has sequence number seq+i; the
+// header's count equals the number of entries; no byte follows the last
+// entry. Reader checks all three and distrusts every length.
+package batchrepr
+
+import (
+	"encoding/binary"
+	"errors"
+
+	"github.com/lsmkv/lsmkv/internal/keys"
+)
+
+// Format constants (docs/format-batch.md).
+const (
+	seqLen    = 8 // uint64 LE: sequence number of entry 0
+	countLen  = 4 // uint32 LE: number of entries
+	HeaderLen = seqLen + countLen
+)
+
+// ErrMalformed is wrapped by every Reader error about bytes that do not
+// decode. Callers wrap it in turn in a corruption error naming the WAL file
+// and record offset.
+var ErrMalformed = errors.New("malformed batch")
+
+// AppendEntry appends one entry to the batch encoding in dst, first
+// reserving a zero header if dst is shorter than one, and returns the
+// extended slice. value is ignored for a deletion.
+func AppendEntry(dst []byte, kind keys.Kind, key, value []byte) []byte {
+	if len(dst) < HeaderLen {
+		dst = append(dst[:0], make([]byte, HeaderLen)...)
+	}
+	dst = append(dst, byte(kind))
+	dst = binary.AppendUvarint(dst, uint64(len(key)))
+	dst = append(dst, key...)
+	if kind == keys.KindSet {
+		dst = binary.AppendUvarint(dst, uint64(len(value)))
+		dst = append(dst, value...)
+	}
+	return dst
+}
+
+// EntryLen is the number of bytes AppendEntry adds for one entry.
+func EntryLen(kind keys.Kind, keyLen, valueLen int) int {
+	n := 1 + uvarintLen(uint64(keyLen)) + keyLen
+	if kind == keys.KindSet {
+		n += uvarintLen(uint64(valueLen)) + valueLen
+	}
+	return n
+}
+
+func uvarintLen(v uint64) int {
+	n := 1
+	for v >= 0x80 {
+		v >>= 7
+		n++
+	}
+	return n
+}
+
+// SetHeader stamps the first sequence number and the entry count into the
+// header of an encoded batch. REQUIRES: len(data) >= HeaderLen.
+func SetHeader(data []byte, seq keys.SeqNum, count uint32) {
+	binary.LittleEndian.PutUint64(data[0:seqLen], uint64(seq))
+	binary.LittleEndian.PutUint32(data[seqLen:HeaderLen], count)
+}
