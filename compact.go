@@ -125,7 +125,7 @@ func (db *DB) compactLevelManual(level int, start, end []byte) error {
 // is released while tables are read and written) and a ref on c's version.
 func (db *DB) runCompaction(c *compaction.Compaction) error {
 	start := time.Now()
-	if c.IsTrivialMove() || isManualMove(c) {
+	if c.IsTrivialMove() {
 		edit := c.Edit(c.Inputs[0])
 		if err := db.vs.LogAndApply(edit); err != nil {
 			return fmt.Errorf("lsmkv: record move in manifest: %w", err)
@@ -154,16 +154,6 @@ func (db *DB) runCompaction(c *compaction.Compaction) error {
 	db.recordCompaction(c, outputs, time.Since(start))
 	db.deleteObsoleteFiles()
 	return nil
-}
-
-// isManualMove reports whether a manual compaction can move its inputs down
-// with a manifest edit alone: they come from one sorted level (or are a
-// single L0 table), nothing at the output level overlaps them, and the output
-// is not the bottom level, where rewriting drops tombstones and old versions.
-// Compact(nil, nil) would otherwise rewrite the same data at every level.
-func isManualMove(c *compaction.Compaction) bool {
-	return c.Manual && len(c.Inputs[1]) == 0 && len(c.Between) == 0 &&
-		c.OutputLevel < manifest.NumLevels-1 && (c.Level > 0 || len(c.Inputs[0]) == 1)
 }
 
 // removeOutputs deletes the tables of a failed compaction. REQUIRES: mu held.

@@ -120,7 +120,9 @@ func (db *DB) writeL0(mt *memtable.Memtable, snaps []keys.SeqNum) (*manifest.Fil
 		return nil, nil
 	}
 	in := mt.NewIter()
-	ci := compaction.NewIter(in, snaps, func([]byte) bool { return false })
+	// A flush is a rewrite: the rewrite filter decides what it drops. Nothing
+	// is elided, since any tombstone may hide a value in an older table.
+	ci := compaction.NewIter(in, snaps, nil)
 	defer in.Close()
 	out, err := db.newTableOutput()
 	if err != nil {

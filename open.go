@@ -3,20 +3,16 @@ package lsmkv
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"sync"
 
 	"github.com/lsmkv/lsmkv/cache"
 	"github.com/lsmkv/lsmkv/compaction"
 	"github.com/lsmkv/lsmkv/internal/corruption"
 	"github.com/lsmkv/lsmkv/internal/filename"
-	"github.com/lsmkv/lsmkv/internal/keys"
 	"github.com/lsmkv/lsmkv/manifest"
 	"github.com/lsmkv/lsmkv/vfs"
-	"github.com/lsmkv/lsmkv/wal"
 )
 
 // Open opens the database in dir, creating it if it does not exist (unless
@@ -105,12 +101,19 @@ func (db *DB) open() error {
 	if err := db.lockDir(); err != nil {
 		return err
 	}
-	// No other goroutine sees db yet, so recovery runs without mu; the
-	// helpers it shares with the flush path take mu where they need it.
-	if err := db.loadVersionSet(); err != nil {
+	// One listing serves the manifest (which marks every number in it as
+	// used), the stray-file check and the choice of WALs to replay; after
+	// the lock no other DB adds files.
+	names, err := db.listDir()
+	if err != nil {
 		return err
 	}
-	if err := db.recoverWALs(); err != nil {
+	// No other goroutine sees db yet, so recovery runs without mu; the
+	// helpers it shares with the flush path take mu where they need it.
+	if err := db.loadVersionSet(names); err != nil {
+		return err
+	}
+	if err := db.recoverWALs(names); err != nil {
 		return err
 	}
 	db.visibleSeq.Store(uint64(db.lastSeq))
@@ -152,11 +155,22 @@ func (db *DB) lockDir() error {
 	return nil
 }
 
+// listDir returns the names in the DB directory; none if it is missing (a
+// read-only open of a directory that does not exist).
+func (db *DB) listDir() ([]string, error) {
+	names, err := db.fs.List(db.dirname)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("lsmkv: list %s: %w", db.dirname, err)
+	}
+	return names, nil
+}
+
 // loadVersionSet opens the manifest named by CURRENT, or creates a new DB.
-func (db *DB) loadVersionSet() error {
+// names is the directory's listing.
+func (db *DB) loadVersionSet(names []string) error {
 	mopts := manifest.Options{
 		FS: db.fs, Dir: db.dirname, ReadOnly: db.opts.ReadOnly, Logger: db.opts.Logger,
-		Check: db.checkRecoveredFiles,
+		Check: db.checkRecoveredFiles, DirNames: names,
 	}
 	_, err := db.fs.Stat(filename.Path(db.dirname, filename.Current, 0))
 	switch {
@@ -165,7 +179,7 @@ func (db *DB) loadVersionSet() error {
 	case errors.Is(err, os.ErrNotExist):
 		// Tables or WALs without CURRENT are a DB that lost CURRENT: the
 		// same corruption whether or not the open may write.
-		if err := db.checkNoStrayFiles(); err != nil {
+		if err := db.checkNoStrayFiles(names); err != nil {
 			return err
 		}
 		if db.opts.ReadOnly {
@@ -185,11 +199,7 @@ func (db *DB) loadVersionSet() error {
 // afresh would silently hide its data. A manifest alone is left by a first
 // Open that failed before writing CURRENT; no write was acknowledged then,
 // so creating the DB again is safe.
-func (db *DB) checkNoStrayFiles() error {
-	names, err := db.fs.List(db.dirname)
-	if err != nil {
-		return fmt.Errorf("lsmkv: list %s: %w", db.dirname, err)
-	}
+func (db *DB) checkNoStrayFiles(names []string) error {
 	for _, name := range names {
 		if k, _, ok := filename.Parse(name); ok && (k == filename.Table || k == filename.Log) {
 			return corruption.Errorf(filename.Path(db.dirname, filename.Current, 0), -1,
@@ -224,166 +234,5 @@ func (db *DB) checkRecoveredFiles(v *manifest.Version, logNum uint64) error {
 	if _, err := db.fs.Stat(path); err != nil {
 		return corruption.Errorf(path, -1, "the manifest names this WAL as current but it is missing: %w", err)
 	}
-	return nil
-}
-
-// walsToReplay lists the WALs at or above the manifest's log number, in
-// order, and marks every file number in the directory as used.
-func (db *DB) walsToReplay() ([]uint64, error) {
-	names, err := db.fs.List(db.dirname)
-	if err != nil {
-		return nil, fmt.Errorf("lsmkv: list %s: %w", db.dirname, err)
-	}
-	var logs []uint64
-	for _, name := range names {
-		k, num, ok := filename.Parse(name)
-		if !ok {
-			continue
-		}
-		db.vs.MarkFileNumUsed(num)
-		if k == filename.Log && num >= db.vs.LogNum() {
-			logs = append(logs, num)
-		}
-	}
-	sort.Slice(logs, func(i, j int) bool { return logs[i] < logs[j] })
-	return logs, nil
-}
-
-// recoverWALs replays the WALs into memtables, writes them to L0 tables
-// (unless read-only) and starts a fresh WAL.
-func (db *DB) recoverWALs() error {
-	logs, err := db.walsToReplay()
-	if err != nil {
-		return err
-	}
-	modes, err := db.walRecoveryModes(logs)
-	if err != nil {
-		return err
-	}
-	r := &recovery{db: db, mem: db.newMemEntry(0, 0), lastSeq: db.lastSeq}
-	for i, num := range logs {
-		if err := db.replayWAL(num, modes[i], r); err != nil {
-			return err
-		}
-	}
-	recovered := r.finish()
-	db.lastSeq = r.lastSeq
-	if db.opts.ReadOnly {
-		db.imm = recovered
-		db.mem = db.newMemEntry(0, 0)
-		return nil
-	}
-	return db.finishRecovery(recovered)
-}
-
-// walRecoveryModes returns how each WAL in logs must be read: only the
-// newest non-empty one may end torn (wal.RecoveryModes holds the rule).
-func (db *DB) walRecoveryModes(logs []uint64) ([]wal.RecoveryMode, error) {
-	sizes := make([]int64, len(logs))
-	for i, num := range logs {
-		fi, err := db.fs.Stat(filename.Path(db.dirname, filename.Log, num))
-		if err != nil {
-			return nil, fmt.Errorf("lsmkv: stat WAL: %w", err)
-		}
-		sizes[i] = fi.Size()
-	}
-	return wal.RecoveryModes(sizes), nil
-}
-
-// replayWAL applies one WAL's batches through r.
-func (db *DB) replayWAL(num uint64, mode wal.RecoveryMode, r *recovery) error {
-	path := filename.Path(db.dirname, filename.Log, num)
-	f, err := db.fs.Open(path)
-	if err != nil {
-		return fmt.Errorf("lsmkv: open WAL: %w", err)
-	}
-	defer f.Close()
-	wr := wal.NewReader(f, wal.ReaderOptions{Name: path, LogNum: num, Mode: mode})
-	for {
-		rec, err := wr.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("lsmkv: replay: %w", err)
-		}
-		if err := r.apply(rec); err != nil {
-			return corruption.Errorf(path, wr.Offset(), "%w", err)
-		}
-	}
-}
-
-// recovery gathers replayed batches into memtables, oldest first. Like
-// the commit leader's makeRoomForWrite, it starts a new memtable when the
-// next batch would not fit, so a batch never spans two memtables.
-type recovery struct {
-	db      *DB
-	mem     *memEntry   // the memtable being filled
-	full    []*memEntry // memtables filled before mem, oldest first
-	lastSeq keys.SeqNum // the highest sequence number replayed so far
-}
-
-// apply inserts one WAL record (a batch).
-func (r *recovery) apply(rec []byte) error {
-	need, last, err := batchMemNeed(rec)
-	if err != nil {
-		return err
-	}
-	if r.mem.mt.Size()+need > r.mem.mt.Capacity() {
-		if !r.mem.mt.Empty() {
-			r.full = append(r.full, r.mem)
-		}
-		r.mem = r.db.newMemEntry(0, need)
-	}
-	if err := insertBatch(r.mem.mt, rec); err != nil {
-		return err
-	}
-	r.lastSeq = max(r.lastSeq, last)
-	return nil
-}
-
-// finish returns every memtable holding replayed writes, oldest first.
-func (r *recovery) finish() []*memEntry {
-	if !r.mem.mt.Empty() {
-		r.full = append(r.full, r.mem)
-	}
-	return r.full
-}
-
-// finishRecovery writes recovered memtables to L0, starts a new WAL and
-// records both in one manifest edit, after which the replayed WALs are
-// obsolete.
-func (db *DB) finishRecovery(recovered []*memEntry) error {
-	edit := &manifest.VersionEdit{}
-	for _, m := range recovered {
-		meta, err := db.writeL0(m.mt, nil)
-		if err != nil {
-			return err
-		}
-		if meta != nil {
-			edit.Added = append(edit.Added, manifest.NewFile{Level: 0, Meta: *meta})
-		}
-	}
-	num := db.vs.NewFileNum()
-	log, err := db.createWAL(num)
-	if err != nil {
-		return err
-	}
-	// The manifest edit below names this WAL: its entry must be durable first.
-	if err := db.syncDirOnce(log); err != nil {
-		log.w.Close()
-		return err
-	}
-	db.log = log
-	db.mem = db.newMemEntry(num, 0)
-	db.mem.log = log
-	edit.HasLogNum, edit.LogNum = true, num
-	edit.HasLastSeq, edit.LastSeq = true, db.lastSeq
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	if err := db.vs.LogAndApply(edit); err != nil {
-		return fmt.Errorf("lsmkv: record recovery in manifest: %w", err)
-	}
-	db.clearPending(edit)
 	return nil
 }

@@ -1,7 +1,6 @@
 package lsmkv
 
 import (
-	"bytes"
 	"math"
 
 	"github.com/lsmkv/lsmkv/internal/keys"
@@ -115,14 +114,14 @@ func (db *DB) getFrom(rs *readState, key []byte) (value []byte, kind keys.Kind, 
 		}
 	}
 	for _, f := range rs.version.Levels[0] {
-		if inRange(f, key) {
+		if f.ContainsUserKey(key) {
 			if value, kind, found, err = db.getFromTable(f, key, rs.seq); found || err != nil {
 				return value, kind, found, err
 			}
 		}
 	}
 	for level := 1; level < manifest.NumLevels; level++ {
-		if f := findFile(rs.version.Levels[level], key); f != nil {
+		if f := rs.version.FileFor(level, key); f != nil {
 			if value, kind, found, err = db.getFromTable(f, key, rs.seq); found || err != nil {
 				return value, kind, found, err
 			}
@@ -139,27 +138,4 @@ func (db *DB) getFromTable(f *manifest.FileMeta, key []byte, seq keys.SeqNum) ([
 	defer db.tables.release(e)
 	db.stats.tablesProbed.Add(1)
 	return e.reader.Get(key, seq)
-}
-
-// inRange reports whether f's user-key range holds key.
-func inRange(f *manifest.FileMeta, key []byte) bool {
-	return bytes.Compare(key, keys.UserKey(f.Smallest)) >= 0 && bytes.Compare(key, keys.UserKey(f.Largest)) <= 0
-}
-
-// findFile returns the table of a sorted, non-overlapping level whose
-// range holds key, or nil.
-func findFile(files []*manifest.FileMeta, key []byte) *manifest.FileMeta {
-	lo, hi := 0, len(files)
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		if bytes.Compare(keys.UserKey(files[mid].Largest), key) < 0 {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
-	}
-	if lo < len(files) && bytes.Compare(key, keys.UserKey(files[lo].Smallest)) >= 0 {
-		return files[lo]
-	}
-	return nil
 }

@@ -87,16 +87,27 @@ func (c *Compaction) InputBytes() uint64 {
 	return n
 }
 
-// IsTrivialMove reports whether the engine may move the single input table
-// to OutputLevel with a manifest edit alone: exactly one input table, none
-// at OutputLevel, and not so much grandparent overlap that the moved table
-// would make a later compaction expensive. Manual compactions are never
-// trivial moves here, because users run them to rewrite data (and drop
-// tombstones); the engine applies its own narrower rule for those
-// (isManualMove in the root package's compact.go).
+// IsTrivialMove reports whether the engine may install the compaction by
+// moving Inputs[0] to OutputLevel with a manifest edit alone, reading no
+// data (LevelDB's Compaction::IsTrivialMove). The rule differs by origin:
+//
+//   - picked automatically: exactly one input table, none at OutputLevel,
+//     and not so much grandparent overlap that the moved table would make
+//     a later compaction expensive;
+//   - manual (PickManual): users run these to rewrite data and drop
+//     tombstones, so only where rewriting would change nothing: the inputs
+//     come from one sorted level (or are a single L0 table), nothing at
+//     OutputLevel overlaps them, and OutputLevel is not the bottom level,
+//     where a rewrite drops tombstones and old versions. Without this,
+//     Compact(nil, nil) would rewrite the same data at every level.
 func (c *Compaction) IsTrivialMove() bool {
-	return !c.Manual && len(c.Inputs[0]) == 1 && len(c.Inputs[1]) == 0 &&
-		len(c.Between) == 0 && int64(totalSize(c.Grandparents)) <= c.maxGPOverlap
+	if len(c.Inputs[1]) != 0 || len(c.Between) != 0 {
+		return false
+	}
+	if c.Manual {
+		return c.OutputLevel < manifest.NumLevels-1 && (c.Level > 0 || len(c.Inputs[0]) == 1)
+	}
+	return len(c.Inputs[0]) == 1 && int64(totalSize(c.Grandparents)) <= c.maxGPOverlap
 }
 
 // Edit returns the version edit that installs the compaction: it deletes
@@ -127,9 +138,9 @@ func (c *Compaction) ElideTombstone(ukey []byte) bool {
 		files := c.v.Levels[level]
 		for ; c.levelPtrs[level] < len(files); c.levelPtrs[level]++ {
 			f := files[c.levelPtrs[level]]
-			if bytes.Compare(ukey, keys.UserKey(f.Largest)) <= 0 {
-				if bytes.Compare(ukey, keys.UserKey(f.Smallest)) >= 0 {
-					return false // f's range holds ukey
+			if bytes.Compare(ukey, f.LargestUserKey()) <= 0 {
+				if f.ContainsUserKey(ukey) {
+					return false
 				}
 				break // ukey falls in the gap before f
 			}
@@ -148,7 +159,7 @@ func (c *Compaction) ElideTombstone(ukey []byte) bool {
 func (c *Compaction) ShouldStopBefore(ikey []byte) bool {
 	ukey := keys.UserKey(ikey)
 	gps := c.Grandparents
-	for c.gpIndex < len(gps) && bytes.Compare(ukey, keys.UserKey(gps[c.gpIndex].Largest)) > 0 {
+	for c.gpIndex < len(gps) && bytes.Compare(ukey, gps[c.gpIndex].LargestUserKey()) > 0 {
 		// The output has moved past this grandparent: the table being
 		// written overlaps it entirely, unless nothing was written yet.
 		if c.gpSeenKey {
@@ -179,7 +190,7 @@ func keyRange(sets ...[]*manifest.FileMeta) (smallest, largest []byte) {
 	first := true
 	for _, files := range sets {
 		for _, f := range files {
-			s, l := keys.UserKey(f.Smallest), keys.UserKey(f.Largest)
+			s, l := f.SmallestUserKey(), f.LargestUserKey()
 			if first || bytes.Compare(s, smallest) < 0 {
 				smallest = s
 			}

@@ -9,8 +9,11 @@
 //   - A Compaction lists its inputs (InputLevels), answers the engine's
 //     questions while it writes (ElideTombstone, ShouldStopBefore), and
 //     produces the manifest.VersionEdit that installs it (Edit).
-//   - Iter drops the entries no reader can see any more: shadowed versions
-//     within a snapshot stripe and tombstones with nothing below them.
+//   - Iter is the rewrite filter, the one place that decides what a rewrite
+//     of data may drop: shadowed versions within a snapshot stripe, and
+//     tombstones with nothing below them. A flush is a rewrite too (of a
+//     memtable into an L0 table, as in Pebble), so the engine's flush runs
+//     its entries through Iter as well, with nothing elided.
 //
 // Invariants kept by every picked compaction: Level < OutputLevel and
 // OutputLevel >= 1; the output never overlaps an OutputLevel table left

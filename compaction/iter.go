@@ -10,8 +10,9 @@ import (
 	"github.com/lsmkv/lsmkv/internal/keys"
 )
 
-// Iter filters a compaction's merged input down to the entries some reader
-// can still see.
+// Iter is the rewrite filter: it reduces the input of a compaction (or of a
+// flush, whose input is one memtable) to the entries some reader can still
+// see. No other code decides what a rewrite drops.
 //
 // Snapshots cut each user key's history into stripes: stripe i holds the
 // sequence numbers in (snapshots[i-1], snapshots[i]], and the top stripe

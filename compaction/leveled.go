@@ -6,7 +6,6 @@ import (
 	"slices"
 	"sort"
 
-	"github.com/lsmkv/lsmkv/internal/keys"
 	"github.com/lsmkv/lsmkv/manifest"
 )
 
@@ -98,7 +97,7 @@ func pickL0(v *manifest.Version, opts *Options) *Compaction {
 	l0 := v.Levels[0]
 	seed := l0[len(l0)-1]
 	c := newCompaction(v, opts, 0, 1)
-	c.Inputs[0] = v.OverlapsTransitive(0, keys.UserKey(seed.Smallest), keys.UserKey(seed.Largest))
+	c.Inputs[0] = v.OverlapsTransitive(0, seed.SmallestUserKey(), seed.LargestUserKey())
 	setupOtherInputs(v, c, opts)
 	return c
 }
@@ -109,7 +108,7 @@ func (p *Picker) pickLn(v *manifest.Version, level int) *Compaction {
 	files := v.Levels[level]
 	ptr := p.pointers[level]
 	i := sort.Search(len(files), func(i int) bool {
-		return ptr == nil || bytes.Compare(keys.UserKey(files[i].Largest), ptr) > 0
+		return ptr == nil || bytes.Compare(files[i].LargestUserKey(), ptr) > 0
 	})
 	if i == len(files) {
 		i = 0 // past the end of the level: start over

@@ -242,14 +242,17 @@ func TestPickManual(t *testing.T) {
 		wantNil    bool
 		wantIn0    []uint64
 		wantIn1    []uint64
+		wantMove   bool // nothing below overlaps: moved, not rewritten
 	}{
 		{name: "L1 sub-range", level: 1, start: "k02", end: "k05", wantIn0: []uint64{2, 3}, wantIn1: []uint64{20}},
 		{name: "L1 unbounded", level: 1, wantIn0: []uint64{1, 2, 3, 4, 5}, wantIn1: []uint64{20, 21}},
-		{name: "L1 open start", level: 1, end: "k00", wantIn0: []uint64{1}, wantIn1: []uint64{}},
+		{name: "L1 open start", level: 1, end: "k00", wantIn0: []uint64{1}, wantIn1: []uint64{}, wantMove: true},
 		// L2 table 21 reaches back to k07, so L1 table 4 comes along.
 		{name: "L1 open end", level: 1, start: "k08", wantIn0: []uint64{4, 5}, wantIn1: []uint64{21}},
 		{name: "L1 gap", level: 1, start: "z", end: "zz", wantNil: true},
+		// Two overlapping L0 tables must be merged, never moved.
 		{name: "L0 closure", level: 0, start: "d", end: "d", wantIn0: []uint64{31, 32}, wantIn1: []uint64{}},
+		{name: "L0 single table", level: 0, start: "m", end: "m", wantIn0: []uint64{30}, wantIn1: []uint64{}, wantMove: true},
 		{name: "empty level", level: 3, wantNil: true},
 		{name: "last level", level: 6, wantNil: true},
 		{name: "negative level", level: -1, wantNil: true},
@@ -272,7 +275,7 @@ func TestPickManual(t *testing.T) {
 			require.Equal(t, tt.wantIn1, nums(c.Inputs[1]))
 			require.Equal(t, "manual", c.Reason)
 			require.True(t, c.Manual)
-			require.False(t, c.IsTrivialMove(), "manual compactions rewrite")
+			require.Equal(t, tt.wantMove, c.IsTrivialMove(), "manual compactions rewrite unless nothing would change")
 			checkCompaction(t, v, c)
 		})
 	}
@@ -377,4 +380,20 @@ func maxSeq(files []*manifest.FileMeta) keys.SeqNum {
 		m = max(m, f.LargestSeq)
 	}
 	return m
+}
+
+// TestManualMoveNeverIntoTheBottomLevel: a manual compaction into the last
+// level rewrites even when nothing there overlaps, since the rewrite is
+// what drops tombstones and shadowed versions.
+func TestManualMoveNeverIntoTheBottomLevel(t *testing.T) {
+	for _, tt := range []struct {
+		level    int
+		wantMove bool
+	}{{4, true}, {5, false}} {
+		v := newVersion(t, map[int][]*manifest.FileMeta{tt.level: level(uint64(tt.level)*10, 2, "k", 30)})
+		c := PickManual(v, testOpts(), tt.level, nil, nil)
+		require.NotNil(t, c)
+		require.Equal(t, tt.level+1, c.OutputLevel)
+		require.Equal(t, tt.wantMove, c.IsTrivialMove(), "L%d -> L%d", tt.level, tt.level+1)
+	}
 }

@@ -9,9 +9,19 @@ import (
 	"github.com/lsmkv/lsmkv/internal/keys"
 )
 
-// smallestUkey and largestUkey return the user-key bounds of a table.
-func smallestUkey(f *FileMeta) []byte { return keys.UserKey(f.Smallest) }
-func largestUkey(f *FileMeta) []byte  { return keys.UserKey(f.Largest) }
+// The key-range queries on tables and versions: the one set the read
+// path, compaction picking and tombstone elision all use.
+
+// SmallestUserKey returns the user key of the table's smallest entry.
+func (f *FileMeta) SmallestUserKey() []byte { return keys.UserKey(f.Smallest) }
+
+// LargestUserKey returns the user key of the table's largest entry.
+func (f *FileMeta) LargestUserKey() []byte { return keys.UserKey(f.Largest) }
+
+// ContainsUserKey reports whether the table's user-key range holds ukey.
+func (f *FileMeta) ContainsUserKey(ukey []byte) bool {
+	return bytes.Compare(ukey, f.SmallestUserKey()) >= 0 && bytes.Compare(ukey, f.LargestUserKey()) <= 0
+}
 
 // TotalSize returns the total bytes of all tables in the version.
 func (v *Version) TotalSize() uint64 {
@@ -22,15 +32,26 @@ func (v *Version) TotalSize() uint64 {
 	return n
 }
 
+// FileFor returns the table of level whose range holds ukey, or nil: the
+// only table of a sorted level a lookup of ukey must read.
+// REQUIRES: level >= 1 (L0 tables overlap, so no single table is "the" one).
+func (v *Version) FileFor(level int, ukey []byte) *FileMeta {
+	files := v.Levels[level]
+	if i := v.FindFile(level, ukey); i < len(files) && files[i].ContainsUserKey(ukey) {
+		return files[i]
+	}
+	return nil
+}
+
 // FindFile returns the index in Levels[level] of the only table that may
 // hold ukey: the first whose largest user key is >= ukey, or
 // NumFiles(level) if there is none. The caller must still check that ukey
-// is >= that table's smallest user key.
+// is >= that table's smallest user key (FileFor does both).
 // REQUIRES: level >= 1 (L0 tables overlap, so no single table is "the" one).
 func (v *Version) FindFile(level int, ukey []byte) int {
 	files := v.Levels[level]
 	return sort.Search(len(files), func(i int) bool {
-		return bytes.Compare(largestUkey(files[i]), ukey) >= 0
+		return bytes.Compare(files[i].LargestUserKey(), ukey) >= 0
 	})
 }
 
@@ -45,8 +66,8 @@ func (v *Version) Overlaps(level int, smallest, largest []byte) []*FileMeta {
 	var out []*FileMeta
 	if level == 0 {
 		for _, f := range files {
-			if bytes.Compare(largestUkey(f), smallest) >= 0 &&
-				bytes.Compare(smallestUkey(f), largest) <= 0 {
+			if bytes.Compare(f.LargestUserKey(), smallest) >= 0 &&
+				bytes.Compare(f.SmallestUserKey(), largest) <= 0 {
 				out = append(out, f)
 			}
 		}
@@ -55,7 +76,7 @@ func (v *Version) Overlaps(level int, smallest, largest []byte) []*FileMeta {
 	// L1+ is sorted and disjoint: the overlapping tables are one run that
 	// starts at the first table ending at or after smallest.
 	for i := v.FindFile(level, smallest); i < len(files); i++ {
-		if bytes.Compare(smallestUkey(files[i]), largest) > 0 {
+		if bytes.Compare(files[i].SmallestUserKey(), largest) > 0 {
 			break
 		}
 		out = append(out, files[i])
@@ -77,11 +98,11 @@ func (v *Version) OverlapsTransitive(level int, smallest, largest []byte) []*Fil
 		out := v.Overlaps(0, smallest, largest)
 		grew := false
 		for _, f := range out {
-			if bytes.Compare(smallestUkey(f), smallest) < 0 {
-				smallest, grew = smallestUkey(f), true
+			if bytes.Compare(f.SmallestUserKey(), smallest) < 0 {
+				smallest, grew = f.SmallestUserKey(), true
 			}
-			if bytes.Compare(largestUkey(f), largest) > 0 {
-				largest, grew = largestUkey(f), true
+			if bytes.Compare(f.LargestUserKey(), largest) > 0 {
+				largest, grew = f.LargestUserKey(), true
 			}
 		}
 		if !grew {
@@ -164,7 +185,7 @@ func checkOrder(level int, prev, f *FileMeta) error {
 	}
 	// Strict on user keys: one user key's versions never straddle two
 	// tables of a level, so FindFile can return a single table.
-	if bytes.Compare(largestUkey(prev), smallestUkey(f)) >= 0 {
+	if bytes.Compare(prev.LargestUserKey(), f.SmallestUserKey()) >= 0 {
 		return fmt.Errorf("lsmkv/manifest: L%d: table %d [%s .. %s] overlaps table %d [%s .. %s]",
 			level, prev.Num, keys.String(prev.Smallest), keys.String(prev.Largest),
 			f.Num, keys.String(f.Smallest), keys.String(f.Largest))

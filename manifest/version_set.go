@@ -38,6 +38,10 @@ type Options struct {
 	// reason a state names files that are missing, and the operator should
 	// look there first, not at the files.
 	Check func(v *Version, logNum uint64) error
+	// DirNames are the names in Dir, listed by the caller just before
+	// Load (the DB lists its directory once, under its lock); nil makes
+	// Load list Dir itself.
+	DirNames []string
 }
 
 var (
@@ -167,7 +171,7 @@ func Load(opts Options) (*VersionSet, error) {
 		}
 	}
 	if !vs.readOnly {
-		if err := vs.markDirFilesUsed(); err != nil {
+		if err := vs.markDirFilesUsed(opts.DirNames); err != nil {
 			return nil, err
 		}
 		if err := vs.switchManifest(r.v, r.logNum, r.lastSeq); err != nil {
@@ -179,11 +183,14 @@ func Load(opts Options) (*VersionSet, error) {
 }
 
 // markDirFilesUsed calls MarkFileNumUsed for every numbered file in the
-// directory, including files no manifest mentions.
-func (vs *VersionSet) markDirFilesUsed() error {
-	names, err := vs.fs.List(vs.dir)
-	if err != nil {
-		return fmt.Errorf("lsmkv/manifest: %w", err)
+// directory, including files no manifest mentions. names is the
+// directory's listing, or nil to list it here.
+func (vs *VersionSet) markDirFilesUsed(names []string) error {
+	if names == nil {
+		var err error
+		if names, err = vs.fs.List(vs.dir); err != nil {
+			return fmt.Errorf("lsmkv/manifest: %w", err)
+		}
 	}
 	for _, name := range names {
 		if kind, num, ok := filename.Parse(name); ok && kind != filename.Current && kind != filename.Lock {

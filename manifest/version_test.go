@@ -152,11 +152,11 @@ func randomShapedEdit(rng *rand.Rand, v *Version, nextNum *uint64) *VersionEdit 
 	lo, hi := "\xff", ""
 	for _, f := range v.Levels[level] {
 		e.Deleted = append(e.Deleted, DeletedFile{level, f.Num})
-		lo, hi = min(lo, string(smallestUkey(f))), max(hi, string(largestUkey(f)))
+		lo, hi = min(lo, string(f.SmallestUserKey())), max(hi, string(f.LargestUserKey()))
 	}
 	for _, f := range v.Overlaps(level+1, []byte(lo), []byte(hi)) {
 		e.Deleted = append(e.Deleted, DeletedFile{level + 1, f.Num})
-		lo, hi = min(lo, string(smallestUkey(f))), max(hi, string(largestUkey(f)))
+		lo, hi = min(lo, string(f.SmallestUserKey())), max(hi, string(f.LargestUserKey()))
 	}
 	// Cover [lo, hi] with up to three disjoint tables.
 	cuts := []string{lo, hi}
@@ -264,5 +264,31 @@ func TestCheckInvariants(t *testing.T) {
 			require.Error(t, err)
 			require.Contains(t, err.Error(), tc.want)
 		})
+	}
+}
+
+func TestKeyRangeQueries(t *testing.T) {
+	m := meta(7, "c", "f", 1, 1)
+	f := &m
+	for _, tc := range []struct {
+		ukey string
+		want bool
+	}{{"b", false}, {"c", true}, {"d", true}, {"f", true}, {"fa", false}} {
+		require.Equal(t, tc.want, f.ContainsUserKey([]byte(tc.ukey)), "ContainsUserKey(%q)", tc.ukey)
+	}
+	v := &Version{}
+	for i, r := range [][2]string{{"a", "b"}, {"d", "f"}, {"h", "h"}} {
+		m := meta(uint64(i+1), r[0], r[1], 1, 1)
+		v.Levels[1] = append(v.Levels[1], &m)
+	}
+	for _, tc := range []struct {
+		ukey string
+		want uint64 // 0: no table
+	}{{"", 0}, {"a", 1}, {"b", 1}, {"c", 0}, {"e", 2}, {"g", 0}, {"h", 3}, {"i", 0}} {
+		var got uint64
+		if f := v.FileFor(1, []byte(tc.ukey)); f != nil {
+			got = f.Num
+		}
+		require.Equal(t, tc.want, got, "FileFor(%q)", tc.ukey)
 	}
 }
