@@ -29,10 +29,10 @@ func (db *DB) deleteObsoleteFiles() {
 		db.opts.Logger.Warn("listing directory for obsolete files", "err", err)
 		return
 	}
-	live := make(map[uint64]struct{})
+	live := make(map[uint64]uint64)
 	db.vs.LiveFiles(live)
 	for num := range db.pendingOutputs {
-		live[num] = struct{}{}
+		live[num] = 0
 	}
 	for _, name := range names {
 		kind, num, ok := filename.Parse(name)
@@ -52,7 +52,7 @@ func (db *DB) deleteObsoleteFiles() {
 }
 
 // obsolete reports whether a file of this kind and number can be deleted.
-func (db *DB) obsolete(kind filename.Kind, num uint64, live map[uint64]struct{}) bool {
+func (db *DB) obsolete(kind filename.Kind, num uint64, live map[uint64]uint64) bool {
 	switch kind {
 	case filename.Table:
 		_, ok := live[num]

@@ -156,7 +156,7 @@ func (db *DB) lead(w *writer) {
 	db.writers = db.writers[len(group):]
 	if len(db.writers) > 0 {
 		db.writers[0].cond.Signal()
-	} else if db.closed {
+	} else if db.state != stateOpen {
 		db.bgCond.Broadcast() // Close waits for an empty queue
 	}
 }

@@ -25,7 +25,7 @@ func (db *DB) compactLoop() {
 	for {
 		var c *compaction.Compaction
 		var v *manifest.Version
-		for !db.closing.Load() {
+		for !db.stopping() {
 			if db.bgErr == nil && !db.compacting {
 				v = db.vs.Current()
 				if c = picker.Pick(v); c != nil {
@@ -35,7 +35,7 @@ func (db *DB) compactLoop() {
 			}
 			db.bgCond.Wait()
 		}
-		if db.closing.Load() {
+		if db.stopping() {
 			return
 		}
 		db.compacting = true
@@ -65,10 +65,10 @@ func (db *DB) Compact(start, end []byte) error {
 	}
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	for db.compacting && db.bgErr == nil && !db.closed {
+	for db.compacting && db.bgErr == nil && db.state == stateOpen {
 		db.bgCond.Wait()
 	}
-	if db.closing.Load() {
+	if db.stopping() {
 		return ErrClosed
 	}
 	if err := db.errIfClosed(); err != nil {
@@ -205,7 +205,7 @@ func (db *DB) writeOutputs(c *compaction.Compaction, ci *compaction.Iter) ([]*ma
 	var lastUkey []byte
 	n := 0
 	for ok := ci.First(); ok; ok = ci.Next() {
-		if n++; n%1024 == 0 && db.closing.Load() {
+		if n++; n%1024 == 0 && db.stopping() {
 			return db.abandonOutput(outputs, out, errCompactionAborted)
 		}
 		key := ci.Key()

@@ -41,10 +41,9 @@ type DB struct {
 	// the read state and never before (acquireReadState says why).
 	visibleSeq atomic.Uint64
 
-	// closing tells background goroutines to stop at the next safe point.
-	closing atomic.Bool
-	// closedFlag mirrors closed for readers that do not take mu.
-	closedFlag atomic.Bool
+	// stateMirror is state (below), readable without mu: by reads, which
+	// never take mu, and by a compaction's write loop.
+	stateMirror atomic.Int32
 
 	// rsMu guards rs, the memtables and version that reads start from
 	// (read.go). Writers of rs also hold mu; readers take only rsMu.RLock,
@@ -62,7 +61,7 @@ type DB struct {
 	bgCond *sync.Cond
 
 	// Guarded by mu.
-	closed  bool
+	state   dbState     // only moves forward; written by setState
 	bgErr   error       // sticky: a failed flush, compaction or WAL write stops writes
 	writers []*writer   // commit queue; writers[0] leads the next group
 	mem     *memEntry   // the mutable memtable; only the commit leader writes to it
@@ -121,23 +120,22 @@ func (h *walHandle) retire() error {
 // Later calls to any method return ErrClosed.
 func (db *DB) Close() error {
 	db.mu.Lock()
-	if db.closed {
+	if db.state != stateOpen {
 		db.mu.Unlock()
 		return ErrClosed
 	}
-	db.closed = true
-	db.closedFlag.Store(true)
+	db.setState(stateClosing)
 	for len(db.writers) > 0 {
 		db.bgCond.Wait()
 	}
-	db.closing.Store(true)
+	db.setState(stateStopping)
 	db.bgCond.Broadcast()
 	db.mu.Unlock()
 	db.bgDone.Wait()
 
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	// A manual Compact runs on its caller's goroutine; it sees closing and
+	// A manual Compact runs on its caller's goroutine; it sees stopping() and
 	// abandons its outputs. Wait, so no file changes after Close returns.
 	for db.compacting {
 		db.bgCond.Wait()
@@ -193,7 +191,7 @@ func (db *DB) releaseLeaked() error {
 func (db *DB) checkWritable() error {
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	if db.closed {
+	if db.state != stateOpen {
 		return ErrClosed
 	}
 	if db.opts.ReadOnly {
@@ -204,11 +202,36 @@ func (db *DB) checkWritable() error {
 
 // errIfClosed returns ErrClosed after Close. REQUIRES: mu held.
 func (db *DB) errIfClosed() error {
-	if db.closed {
+	if db.state != stateOpen {
 		return ErrClosed
 	}
 	return nil
 }
+
+// dbState is where the DB is in its life; it only moves forward.
+type dbState int32
+
+const (
+	stateOpen dbState = iota
+	// stateClosing: Close was called. New calls get ErrClosed; writers
+	// already queued still commit, so background work goes on.
+	stateClosing
+	// stateStopping: the commit queue is empty, and background work stops
+	// at its next safe point.
+	stateStopping
+)
+
+// setState moves the DB to s. REQUIRES: mu held.
+func (db *DB) setState(s dbState) {
+	db.state = s
+	db.stateMirror.Store(int32(s))
+}
+
+// closedNoLock reports whether Close was called, without mu.
+func (db *DB) closedNoLock() bool { return dbState(db.stateMirror.Load()) >= stateClosing }
+
+// stopping reports whether background work must stop, without mu.
+func (db *DB) stopping() bool { return dbState(db.stateMirror.Load()) >= stateStopping }
 
 // setBgErr records the first background error; writes fail with it from
 // then on. REQUIRES: mu held.

@@ -27,7 +27,7 @@ func (db *DB) Flush() error {
 	}
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	for len(db.imm) > 0 && db.bgErr == nil && !db.closing.Load() {
+	for len(db.imm) > 0 && db.bgErr == nil && !db.stopping() {
 		db.bgCond.Wait()
 	}
 	if db.bgErr != nil {
@@ -43,10 +43,10 @@ func (db *DB) flushLoop() {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	for {
-		for !db.closing.Load() && (len(db.imm) == 0 || db.bgErr != nil) {
+		for !db.stopping() && (len(db.imm) == 0 || db.bgErr != nil) {
 			db.bgCond.Wait()
 		}
-		if db.closing.Load() {
+		if db.stopping() {
 			return
 		}
 		err := db.flushOldest()
@@ -171,15 +171,7 @@ func (db *DB) newTableOutput() (*tableOutput, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lsmkv: create table: %w", err)
 	}
-	return &tableOutput{db: db, num: num, path: path, file: f, w: sstable.NewWriter(f, db.tableWriterOptions())}, nil
-}
-
-func (db *DB) tableWriterOptions() sstable.WriterOptions {
-	o := sstable.WriterOptions{BlockSize: db.opts.BlockSize, BloomBitsPerKey: db.opts.BloomBitsPerKey}
-	if db.opts.Compression == SnappyCompression {
-		o.Compression = sstable.SnappyCompression
-	}
-	return o
+	return &tableOutput{db: db, num: num, path: path, file: f, w: sstable.NewWriter(f, db.opts.tableWriterOptions())}, nil
 }
 
 // finish completes and syncs the table and returns its metadata.

@@ -74,7 +74,7 @@ func (db *DB) NewIterator(opts *IterOptions) (*Iterator, error) {
 	}
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	if db.closed {
+	if db.state != stateOpen {
 		it.vis.Close()
 		rs.release()
 		return nil, ErrClosed

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/lsmkv/lsmkv/compaction"
-	"github.com/lsmkv/lsmkv/internal/filename"
 	"github.com/lsmkv/lsmkv/manifest"
 )
 
@@ -87,9 +86,9 @@ func (db *DB) Metrics() *Metrics {
 		m.MemtableBytes += e.mt.Size()
 	}
 	m.Snapshots, m.Iterators = len(db.snapshots), len(db.iterators)
-	m.PinnedBytes = db.pinnedBytes(v)
 	db.mu.Unlock()
 	defer v.Unref()
+	m.PinnedBytes = db.pinnedBytes(v)
 
 	scores := compaction.Scores(v, db.compactOpt)
 	for i := range m.Levels {
@@ -123,9 +122,10 @@ func (db *DB) fillCounters(m *Metrics) {
 }
 
 // pinnedBytes sums the sizes of tables that live versions other than cur
-// still list. REQUIRES: mu held.
+// still list, from the sizes the versions record: no file is touched, and
+// no lock of the DB is held.
 func (db *DB) pinnedBytes(cur *manifest.Version) int64 {
-	live := make(map[uint64]struct{})
+	live := make(map[uint64]uint64)
 	db.vs.LiveFiles(live)
 	for _, files := range cur.Levels {
 		for _, f := range files {
@@ -133,10 +133,8 @@ func (db *DB) pinnedBytes(cur *manifest.Version) int64 {
 		}
 	}
 	var n int64
-	for num := range live {
-		if fi, err := db.fs.Stat(filename.Path(db.dirname, filename.Table, num)); err == nil {
-			n += fi.Size()
-		}
+	for _, size := range live {
+		n += int64(size)
 	}
 	return n
 }

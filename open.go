@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"github.com/lsmkv/lsmkv/cache"
-	"github.com/lsmkv/lsmkv/compaction"
 	"github.com/lsmkv/lsmkv/internal/corruption"
 	"github.com/lsmkv/lsmkv/internal/filename"
 	"github.com/lsmkv/lsmkv/manifest"
@@ -43,18 +42,11 @@ func Open(dir string, opts *Options) (*DB, error) {
 	if o.BlockCacheSize > 0 {
 		db.blockCache = cache.New(o.BlockCacheSize)
 	}
-	db.tables = newTableCache(db)
-	db.compactOpt = compaction.Options{
-		Style:               compaction.Leveled,
-		L0CompactionTrigger: o.L0CompactionTrigger,
-		LevelSizeMultiplier: o.LevelSizeMultiplier,
-		BaseLevelSize:       o.BaseLevelSize,
-		TargetFileSize:      o.TargetFileSize,
-	}
-	if o.Compaction == TieredCompaction {
-		db.compactOpt.Style = compaction.Tiered
-	}
-	db.compactOpt.EnsureDefaults()
+	db.tables = newTableCache(tableCacheOptions{
+		fs: o.FS, dir: dir, maxOpen: o.MaxOpenFiles,
+		blockCache: db.blockCache, stats: &db.readStats, logger: o.Logger,
+	})
+	db.compactOpt = o.compactionOptions()
 
 	if err := db.open(); err != nil {
 		db.abandon()

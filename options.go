@@ -5,7 +5,9 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/lsmkv/lsmkv/compaction"
 	"github.com/lsmkv/lsmkv/memtable"
+	"github.com/lsmkv/lsmkv/sstable"
 	"github.com/lsmkv/lsmkv/vfs"
 	"github.com/lsmkv/lsmkv/wal"
 )
@@ -45,16 +47,18 @@ func (c CompactionStyle) String() string {
 }
 
 // Defaults for Options. A zero field in Options means the default here.
+// A default that belongs to a component is that component's constant, so
+// each has one home.
 const (
 	DefaultMemtableSize        = 4 << 20
-	DefaultBlockSize           = 4 << 10
-	DefaultBloomBitsPerKey     = 10
+	DefaultBlockSize           = sstable.DefaultBlockSize
+	DefaultBloomBitsPerKey     = sstable.DefaultBloomBitsPerKey
 	DefaultBlockCacheSize      = 8 << 20
-	DefaultL0CompactionTrigger = 4
+	DefaultL0CompactionTrigger = compaction.DefaultL0CompactionTrigger
 	DefaultL0StopWritesTrigger = 12
-	DefaultLevelSizeMultiplier = 10
-	DefaultBaseLevelSize       = 64 << 20
-	DefaultTargetFileSize      = 2 << 20
+	DefaultLevelSizeMultiplier = compaction.DefaultLevelSizeMultiplier
+	DefaultBaseLevelSize       = compaction.DefaultBaseLevelSize
+	DefaultTargetFileSize      = compaction.DefaultTargetFileSize
 	DefaultMaxOpenFiles        = 1000
 
 	// MaxBloomBitsPerKey bounds Options.BloomBitsPerKey: past about 43 bits
@@ -203,6 +207,35 @@ func (o *Options) validate() error {
 		return invalidf("MaxOpenFiles %d is below the minimum of 8", o.MaxOpenFiles)
 	}
 	return nil
+}
+
+// The one place Options are translated into component options (Pebble's
+// MakeReaderOptions/MakeWriterOptions). REQUIRES: ensureDefaults and
+// validate have run.
+
+// compactionOptions returns the compaction picker's options.
+func (o *Options) compactionOptions() compaction.Options {
+	c := compaction.Options{
+		Style:               compaction.Leveled,
+		L0CompactionTrigger: o.L0CompactionTrigger,
+		LevelSizeMultiplier: o.LevelSizeMultiplier,
+		BaseLevelSize:       o.BaseLevelSize,
+		TargetFileSize:      o.TargetFileSize,
+	}
+	if o.Compaction == TieredCompaction {
+		c.Style = compaction.Tiered
+	}
+	c.EnsureDefaults()
+	return c
+}
+
+// tableWriterOptions returns the options of every table the DB writes.
+func (o *Options) tableWriterOptions() sstable.WriterOptions {
+	w := sstable.WriterOptions{BlockSize: o.BlockSize, BloomBitsPerKey: o.BloomBitsPerKey}
+	if o.Compression == SnappyCompression {
+		w.Compression = sstable.SnappyCompression
+	}
+	return w
 }
 
 func invalidf(format string, args ...any) error {

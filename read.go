@@ -49,7 +49,7 @@ const readLatest = keys.SeqNum(math.MaxUint64)
 func (db *DB) acquireReadState(seq keys.SeqNum) (readState, error) {
 	db.rsMu.RLock()
 	rs := db.rs
-	if rs == nil || db.closedFlag.Load() {
+	if rs == nil || db.closedNoLock() {
 		db.rsMu.RUnlock()
 		return readState{}, ErrClosed
 	}
@@ -135,7 +135,7 @@ func (db *DB) getFromTable(f *manifest.FileMeta, key []byte, seq keys.SeqNum) ([
 	if err != nil {
 		return nil, 0, false, err
 	}
-	defer db.tables.release(e)
+	defer func() { db.tables.logCloseError(db.tables.release(e)) }()
 	db.stats.tablesProbed.Add(1)
 	return e.reader.Get(key, seq)
 }

@@ -29,7 +29,7 @@ func (db *DB) NewSnapshot() *Snapshot {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	s := &Snapshot{db: db, seq: keys.SeqNum(db.visibleSeq.Load())}
-	if db.closed {
+	if db.state != stateOpen {
 		s.closed.Store(true)
 		return s
 	}

@@ -4,19 +4,26 @@ import (
 	"container/list"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 
+	"github.com/lsmkv/lsmkv/cache"
 	"github.com/lsmkv/lsmkv/internal/filename"
 	"github.com/lsmkv/lsmkv/internal/iterator"
 	"github.com/lsmkv/lsmkv/manifest"
 	"github.com/lsmkv/lsmkv/sstable"
+	"github.com/lsmkv/lsmkv/vfs"
 )
 
 // tableCache keeps up to Options.MaxOpenFiles SSTable readers open, least
 // recently used first out. Readers are reference-counted: one evicted while
 // a Get or an iterator uses it is closed when the last user releases it.
+//
+// It knows only what it is given (tableCacheOptions), not the DB. Closing a
+// reader of a read-only file loses nothing, so a close error where no
+// caller can take it (an eviction, a Get's release) is logged, not lost.
 type tableCache struct {
-	db       *DB
+	opts     tableCacheOptions
 	capacity int
 
 	mu sync.Mutex
@@ -37,8 +44,18 @@ type tableEntry struct {
 	err    error
 }
 
-func newTableCache(db *DB) *tableCache {
-	return &tableCache{db: db, capacity: db.opts.MaxOpenFiles, entries: make(map[uint64]*tableEntry)}
+// tableCacheOptions are the table cache's dependencies.
+type tableCacheOptions struct {
+	fs         vfs.FS
+	dir        string
+	maxOpen    int
+	blockCache *cache.Cache       // shared by every reader; nil: none
+	stats      *sstable.ReadStats // shared counters behind Metrics
+	logger     *slog.Logger       // close errors no caller can take
+}
+
+func newTableCache(opts tableCacheOptions) *tableCache {
+	return &tableCache{opts: opts, capacity: opts.maxOpen, entries: make(map[uint64]*tableEntry)}
 }
 
 // acquire returns the open reader for table f, opening it if needed. The
@@ -61,13 +78,13 @@ func (tc *tableCache) acquire(f *manifest.FileMeta) (*tableEntry, error) {
 		tc.entries[f.Num] = e
 		unused := tc.evictOverCapacity()
 		tc.mu.Unlock()
-		closeReaders(unused)
+		tc.logCloseError(closeReaders(unused))
 		e.reader, e.err = tc.open(f)
 		close(e.loaded)
 	}
 	if e.err != nil {
 		tc.forget(e)
-		tc.release(e)
+		tc.logCloseError(tc.release(e))
 		return nil, e.err
 	}
 	return e, nil
@@ -75,14 +92,13 @@ func (tc *tableCache) acquire(f *manifest.FileMeta) (*tableEntry, error) {
 
 // open opens table f's file and reader.
 func (tc *tableCache) open(f *manifest.FileMeta) (*sstable.Reader, error) {
-	db := tc.db
-	path := filename.Path(db.dirname, filename.Table, f.Num)
-	file, err := db.fs.Open(path)
+	path := filename.Path(tc.opts.dir, filename.Table, f.Num)
+	file, err := tc.opts.fs.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("lsmkv: open table: %w", err)
 	}
 	r, err := sstable.Open(file, int64(f.Size), sstable.ReaderOptions{
-		Name: path, FileNum: f.Num, Cache: db.blockCache, Stats: &db.readStats,
+		Name: path, FileNum: f.Num, Cache: tc.opts.blockCache, Stats: tc.opts.stats,
 	})
 	if err != nil {
 		file.Close()
@@ -91,14 +107,25 @@ func (tc *tableCache) open(f *manifest.FileMeta) (*sstable.Reader, error) {
 	return r, nil
 }
 
-// release drops a reference; the last one closes the reader.
-func (tc *tableCache) release(e *tableEntry) {
+// release drops a reference; the last one closes the reader and returns
+// the close error.
+func (tc *tableCache) release(e *tableEntry) error {
 	tc.mu.Lock()
 	e.refs--
 	last := e.refs == 0
 	tc.mu.Unlock()
 	if last && e.reader != nil {
-		e.reader.Close()
+		if err := e.reader.Close(); err != nil {
+			return fmt.Errorf("lsmkv: close table %06d: %w", e.num, err)
+		}
+	}
+	return nil
+}
+
+// logCloseError reports a close error no caller can take.
+func (tc *tableCache) logCloseError(err error) {
+	if err != nil {
+		tc.opts.logger.Warn("closing a table reader", "err", err)
 	}
 }
 
@@ -124,7 +151,9 @@ func closeReaders(entries []*tableEntry) error {
 	for _, e := range entries {
 		<-e.loaded
 		if e.reader != nil {
-			errs = append(errs, e.reader.Close())
+			if err := e.reader.Close(); err != nil {
+				errs = append(errs, fmt.Errorf("lsmkv: close table %06d: %w", e.num, err))
+			}
 		}
 	}
 	return errors.Join(errs...)
@@ -162,10 +191,10 @@ func (tc *tableCache) evict(num uint64) {
 	}
 	tc.mu.Unlock()
 	if closeNow {
-		closeReaders([]*tableEntry{e})
+		tc.logCloseError(closeReaders([]*tableEntry{e}))
 	}
-	if tc.db.blockCache != nil {
-		tc.db.blockCache.EvictFile(num)
+	if tc.opts.blockCache != nil {
+		tc.opts.blockCache.EvictFile(num)
 	}
 }
 
@@ -234,7 +263,7 @@ type tableIter struct {
 func (t *tableIter) Close() error {
 	err := t.Iter.Close()
 	if t.e != nil {
-		t.tc.release(t.e)
+		err = errors.Join(err, t.tc.release(t.e))
 		t.e = nil
 	}
 	return err

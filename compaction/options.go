@@ -1,7 +1,6 @@
 package compaction
 
 import (
-	"errors"
 	"fmt"
 )
 
@@ -52,7 +51,9 @@ const (
 )
 
 // Options configures compaction picking. The zero value of every field
-// means "use the default"; call EnsureDefaults before use.
+// means "use the default"; call EnsureDefaults before use. Ranges are
+// checked by the engine's one validator (lsmkv.Options), which builds these
+// options from its own; the picker assumes them valid (REQUIRES).
 type Options struct {
 	// Style is the compaction policy. Default Leveled.
 	Style Style
@@ -108,35 +109,6 @@ func (o *Options) EnsureDefaults() {
 	if o.MaxSizeAmplificationPercent == 0 {
 		o.MaxSizeAmplificationPercent = DefaultMaxSizeAmplificationPercent
 	}
-}
-
-// Validate reports options that EnsureDefaults cannot fix: an unknown
-// style or negative sizes.
-func (o *Options) Validate() error {
-	var errs []error
-	if o.Style != Leveled && o.Style != Tiered {
-		errs = append(errs, fmt.Errorf("lsmkv/compaction: unknown style %d", int(o.Style)))
-	}
-	for _, f := range []struct {
-		name string
-		v    int64
-	}{
-		{"L0CompactionTrigger", int64(o.L0CompactionTrigger)},
-		{"LevelSizeMultiplier", int64(o.LevelSizeMultiplier)},
-		{"BaseLevelSize", o.BaseLevelSize},
-		{"TargetFileSize", o.TargetFileSize},
-		{"MaxGrandparentOverlap", o.MaxGrandparentOverlap},
-		{"SizeRatioPercent", int64(o.SizeRatioPercent)},
-		{"MaxSizeAmplificationPercent", int64(o.MaxSizeAmplificationPercent)},
-	} {
-		if f.v < 0 {
-			errs = append(errs, fmt.Errorf("lsmkv/compaction: %s is negative (%d)", f.name, f.v))
-		}
-	}
-	if o.LevelSizeMultiplier == 1 {
-		errs = append(errs, errors.New("lsmkv/compaction: LevelSizeMultiplier must be >= 2"))
-	}
-	return errors.Join(errs...)
 }
 
 // levelTarget returns Ln's target size in bytes for n >= 1 (Leveled).

@@ -144,16 +144,16 @@ func (vs *VersionSet) SetLastSeq(s keys.SeqNum) {
 	}
 }
 
-// LiveFiles adds to into the number of every table in every live version:
-// the current one and any older one a reader still references. The DB may
-// delete a table only if it is absent from this set.
-func (vs *VersionSet) LiveFiles(into map[uint64]struct{}) {
+// LiveFiles adds to into the number and size of every table in every live
+// version: the current one and any older one a reader still references.
+// The DB may delete a table only if it is absent from this set.
+func (vs *VersionSet) LiveFiles(into map[uint64]uint64) {
 	vs.mu.Lock()
 	defer vs.mu.Unlock()
 	for v := range vs.live {
 		for _, files := range v.Levels {
 			for _, f := range files {
-				into[f.Num] = struct{}{}
+				into[f.Num] = f.Size
 			}
 		}
 	}

@@ -68,6 +68,6 @@ func (c Compression) String() string {
 
 // Defaults for WriterOptions.
 const (
-	DefaultBlockSize       = 4096
+	DefaultBlockSize       = 4 << 10
 	DefaultBloomBitsPerKey = 10
 )
