@@ -3,7 +3,6 @@ package lsmkv
 import (
 	"errors"
 	"fmt"
-	"io"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -18,41 +17,6 @@ import (
 // either an error wrapping ErrCorruption that names the damaged file, or
 // (where the contract allows it: a torn tail of the newest WAL) exactly the
 // expected data. Never a panic, never wrong or missing data.
-
-// corruptOpts keeps background compactions from racing the reads under
-// test: with these triggers a reopen leaves L0 alone.
-func corruptOpts(fs vfs.FS) *Options {
-	o := tinyOptions(fs)
-	o.L0CompactionTrigger, o.L0StopWritesTrigger = 8, 16
-	return o
-}
-
-func requireCorruption(t *testing.T, err error, file string) {
-	t.Helper()
-	require.Error(t, err)
-	require.ErrorIs(t, err, ErrCorruption)
-	require.Contains(t, err.Error(), filepath.Base(file), "the error must name the damaged file")
-}
-
-// memFromState builds a MemFS holding the files of state (see fsState).
-func memFromState(t *testing.T, state map[string]string) *vfs.MemFS {
-	t.Helper()
-	fs := vfs.NewMem()
-	for path, data := range state {
-		require.NoError(t, fs.MkdirAll(filepath.Dir(path), 0o755))
-		writeFile(t, fs, path, []byte(data))
-	}
-	require.NoError(t, fs.SyncDir("db"))
-	return fs
-}
-
-func flipByte(t *testing.T, fs vfs.FS, path string, off int) {
-	t.Helper()
-	data := readFile(t, fs, path)
-	require.Less(t, off, len(data))
-	data[off] ^= 0x5a
-	writeFile(t, fs, path, data)
-}
 
 // buildMultiWALDB leaves a closed DB whose data sits in two WALs, both
 // needed by recovery: table creation fails, so the first memtable is never
@@ -355,49 +319,6 @@ func spreadOffsets(size, n int) []int {
 		add(size - i)
 	}
 	return offs
-}
-
-// fsState returns every file under dir with its contents, to compare the
-// state of a MemFS before and after something that must not change it.
-func fsState(t *testing.T, fs vfs.FS, dir string) map[string]string {
-	t.Helper()
-	names, err := fs.List(dir)
-	require.NoError(t, err)
-	state := map[string]string{}
-	for _, name := range names {
-		path := filepath.Join(dir, name)
-		fi, err := fs.Stat(path)
-		require.NoError(t, err)
-		if fi.IsDir() {
-			for k, v := range fsState(t, fs, path) {
-				state[k] = v
-			}
-			continue
-		}
-		state[path] = string(readFile(t, fs, path))
-	}
-	return state
-}
-
-func readFile(t *testing.T, fs vfs.FS, path string) []byte {
-	t.Helper()
-	f, err := fs.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	data, err := io.ReadAll(f)
-	require.NoError(t, err)
-	return data
-}
-
-// writeFile replaces path's contents with data, synced.
-func writeFile(t *testing.T, fs vfs.FS, path string, data []byte) {
-	t.Helper()
-	f, err := fs.Create(path)
-	require.NoError(t, err)
-	_, err = f.Write(data)
-	require.NoError(t, err)
-	require.NoError(t, f.Sync())
-	require.NoError(t, f.Close())
 }
 
 // TestReadFaultsAreReported: an EIO while opening or reading a table makes

@@ -3,11 +3,12 @@ package lsmkv
 import (
 	"bytes"
 	"fmt"
-	"github.com/stretchr/testify/require"
 	"math/rand"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/lsmkv/lsmkv/internal/corruption"
 	"github.com/lsmkv/lsmkv/internal/iterator"

@@ -4,35 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/lsmkv/lsmkv/internal/testseed"
 	"math/rand/v2"
 	"sort"
 	"testing"
 
 	"github.com/lsmkv/lsmkv/vfs"
 )
-
-// testSeed returns the seed to use and logs it so a failure can be replayed
-// with -seed.
-func testSeed(t *testing.T) uint64 {
-	return testseed.Seed(t)
-}
-
-// tinyOptions makes flushes and compactions happen every few hundred writes.
-func tinyOptions(fs vfs.FS) *Options {
-	return &Options{
-		FS:                  fs,
-		MemtableSize:        8 << 10,
-		BlockSize:           256,
-		TargetFileSize:      8 << 10,
-		BaseLevelSize:       32 << 10,
-		L0CompactionTrigger: 2,
-		L0StopWritesTrigger: 8,
-		LevelSizeMultiplier: 4,
-		BlockCacheSize:      64 << 10,
-		MaxOpenFiles:        16,
-	}
-}
 
 // model is the expected state: a map, plus frozen copies for snapshots.
 type model map[string]string

@@ -9,17 +9,6 @@ import (
 	"github.com/lsmkv/lsmkv/vfs"
 )
 
-func openMem(t *testing.T, fs *vfs.MemFS, opts *Options) *DB {
-	t.Helper()
-	if opts == nil {
-		opts = &Options{}
-	}
-	opts.FS = fs
-	db, err := Open("db", opts)
-	require.NoError(t, err)
-	return db
-}
-
 func TestPutGetDelete(t *testing.T) {
 	db := openMem(t, vfs.NewMem(), nil)
 	defer db.Close()

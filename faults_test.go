@@ -22,27 +22,6 @@ import (
 // same files and of a power-loss clone, holds every acknowledged (resp.
 // durable) write.
 
-// nthFault fails the n-th call of op, once, and counts calls.
-type nthFault struct {
-	op    vfs.Op
-	n     int64
-	err   error
-	calls atomic.Int64
-	fired atomic.Bool
-	off   atomic.Bool
-}
-
-func (f *nthFault) MaybeError(op vfs.Op, path string) error {
-	if op != f.op || f.off.Load() {
-		return nil
-	}
-	if f.calls.Add(1) == f.n {
-		f.fired.Store(true)
-		return f.err
-	}
-	return nil
-}
-
 // faultBatch is one write of the workload, as the model sees it.
 type faultBatch struct {
 	keys   []string
@@ -144,7 +123,8 @@ type faultRun struct {
 	t      *testing.T
 	rng    *rand.Rand
 	model  *faultModel
-	inj    *nthFault
+	inj    *vfs.NthInjector
+	injErr error // what inj returns
 	db     *DB
 	failed error // the first error a call returned
 }
@@ -206,12 +186,12 @@ func (r *faultRun) steps(n int) {
 // is the injected one, later writes fail, reads of settled keys work.
 func (r *faultRun) afterFailure() {
 	t := r.t
-	require.True(t, r.inj.fired.Load(), "a call failed but no fault was injected: %v", r.failed)
-	require.ErrorIs(t, r.failed, r.inj.err, "the failing call must return the injected error")
-	r.inj.off.Store(true)
+	require.True(t, r.inj.Fired(), "a call failed but no fault was injected: %v", r.failed)
+	require.ErrorIs(t, r.failed, r.injErr, "the failing call must return the injected error")
+	r.inj.Disable()
 	err := r.write()
 	require.Error(t, err, "a write after a disk failure must fail")
-	require.ErrorIs(t, err, r.inj.err, "later writes fail with the background error")
+	require.ErrorIs(t, err, r.injErr, "later writes fail with the background error")
 	for i := 0; i < 20; i++ {
 		k := fmt.Sprintf("f%04d", r.rng.IntN(400))
 		allowed := r.model.allowed(k, r.model.lastAcked)
@@ -254,13 +234,14 @@ func runWithFault(t *testing.T, base map[string]string, baseModel *faultModel, o
 	}
 	fs := memFromState(t, base)
 	errs := []error{syscall.ENOSPC, syscall.EIO}
-	inj := &nthFault{op: op, n: n, err: errs[n%2]}
-	r := &faultRun{t: t, rng: rand.New(rand.NewPCG(seed, uint64(n))), model: cloneModel(baseModel), inj: inj}
+	injErr := errs[n%2]
+	inj := vfs.OnNth(op, n, injErr)
+	r := &faultRun{t: t, rng: rand.New(rand.NewPCG(seed, uint64(n))), model: cloneModel(baseModel), inj: inj, injErr: injErr}
 	var clone *vfs.MemFS
 	db, err := Open("db", optsFor(vfs.WithErrors(fs, inj)))
 	if err != nil {
-		require.True(t, inj.fired.Load(), "Open failed with no fault: %v", err)
-		require.ErrorIs(t, err, inj.err, "Open must return the injected error")
+		require.True(t, inj.Fired(), "Open failed with no fault: %v", err)
+		require.ErrorIs(t, err, injErr, "Open must return the injected error")
 		clone = fs.CrashClone()
 	} else {
 		r.db = db
@@ -274,7 +255,7 @@ func runWithFault(t *testing.T, base map[string]string, baseModel *faultModel, o
 			clone = fs.CrashClone()
 		}
 	}
-	inj.off.Store(true)
+	inj.Disable()
 	for _, c := range []struct {
 		name string
 		fs   *vfs.MemFS
@@ -285,7 +266,7 @@ func runWithFault(t *testing.T, base map[string]string, baseModel *faultModel, o
 		r.model.check(t, db, c.d, fmt.Sprintf("%s after %s fault #%d", c.name, op, n))
 		require.NoError(t, db.Close())
 	}
-	return inj.fired.Load()
+	return inj.Fired()
 }
 
 // faultNs picks which calls to fail: all of the first few, then a spread
@@ -334,7 +315,7 @@ func TestDiskFaults(t *testing.T) {
 // diskFaultsOn counts op's calls in a fault-free run, then fails a spread
 // of them, one run each.
 func diskFaultsOn(t *testing.T, base map[string]string, baseModel *faultModel, op vfs.Op, perOp int, seed uint64, style CompactionStyle) {
-	count := &nthFault{op: op} // n = 0 never fires
+	count := vfs.OnNth(op, 0, nil) // counts; call number 0 never comes
 	fs := memFromState(t, base)
 	opts := tinyOptions(vfs.WithErrors(fs, count))
 	opts.Compaction = style
@@ -344,7 +325,7 @@ func diskFaultsOn(t *testing.T, base map[string]string, baseModel *faultModel, o
 	r.steps(150)
 	require.NoError(t, r.failed)
 	require.NoError(t, db.Close())
-	total := count.calls.Load()
+	total := count.Calls()
 	t.Logf("%d %s calls in a fault-free run", total, op)
 	for _, n := range faultNs(total, perOp) {
 		runWithFault(t, base, baseModel, op, n, seed, style)
@@ -374,12 +355,12 @@ func TestDiskFaultWhileCreating(t *testing.T) {
 // reports whether the fault fired.
 func faultWhileCreating(t *testing.T, op vfs.Op, n int64) bool {
 	fs := vfs.NewMem()
-	inj := &nthFault{op: op, n: n, err: syscall.EIO}
+	inj := vfs.OnNth(op, n, syscall.EIO)
 	db, err := Open("db", &Options{FS: vfs.WithErrors(fs, inj)})
 	if err == nil {
 		// The fault may hit Close instead (its WAL sync), or nothing at all.
 		err = db.Close()
-		if !inj.fired.Load() {
+		if !inj.Fired() {
 			require.NoError(t, err)
 			return false
 		}

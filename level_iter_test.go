@@ -3,9 +3,10 @@ package lsmkv
 import (
 	"errors"
 	"fmt"
-	"github.com/stretchr/testify/require"
 	"math/rand"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/lsmkv/lsmkv/internal/iterator"
 	"github.com/lsmkv/lsmkv/internal/itertest"

@@ -19,8 +19,7 @@ import (
 // Lifecycle tests: Open creates, Close ends every call, locks, argument
 // limits, leaks reported by Close, metrics, the table cache bound, snapshots
 // and iterators across compactions, and concurrent use. Helpers shared by
-// the reliability tests (faults_test.go, corruption_test.go,
-// readonly_test.go) live at the end of this file.
+// all the root package's tests are in helpers_test.go.
 
 func TestOpenNilOptionsCreatesDir(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "a", "b", "db")
@@ -377,68 +376,6 @@ func concurrentWorker(t *testing.T, db *DB, rng *rand.Rand, prefix string, steps
 }
 
 // ---- helpers shared by the reliability tests ----
-
-func keyN(i int) string { return fmt.Sprintf("key%06d", i) }
-
-// valueN is the value writeKeys gives key i: prefix, i and 32 bytes that
-// do not compress, so that tables have realistic sizes.
-func valueN(prefix string, i int) string {
-	rng := rand.New(rand.NewPCG(uint64(i), uint64(len(prefix))))
-	b := make([]byte, 32)
-	for j := range b {
-		b[j] = byte('a' + rng.IntN(26))
-	}
-	return fmt.Sprintf("%s%d-%s", prefix, i, b)
-}
-
-// writeKeys puts keyN(i) = valueN(prefix, i) for i in [from, to).
-func writeKeys(t *testing.T, db *DB, from, to int, prefix string) {
-	t.Helper()
-	for i := from; i < to; i++ {
-		require.NoError(t, db.Put([]byte(keyN(i)), []byte(valueN(prefix, i))))
-	}
-}
-
-// scanAll returns the whole DB as a map, failing the test on an error.
-func scanAll(t *testing.T, db *DB) map[string]string {
-	t.Helper()
-	it, err := db.NewIterator(nil)
-	require.NoError(t, err)
-	m := drain(t, it)
-	require.NoError(t, it.Close())
-	return m
-}
-
-// drain reads it from First to the end, failing the test on an error.
-func drain(t *testing.T, it *Iterator) map[string]string {
-	t.Helper()
-	m := map[string]string{}
-	for ok := it.First(); ok; ok = it.Next() {
-		m[string(it.Key())] = string(it.Value())
-	}
-	require.NoError(t, it.Error())
-	return m
-}
-
-// drainErr is drain for goroutines: it reports errors with t.Errorf and
-// closes the iterator.
-func drainErr(t *testing.T, it *Iterator) map[string]string {
-	m := map[string]string{}
-	for ok := it.First(); ok; ok = it.Next() {
-		m[string(it.Key())] = string(it.Value())
-	}
-	assertNoErr(t, it.Error())
-	assertNoErr(t, it.Close())
-	return m
-}
-
-func assertNoErr(t *testing.T, err error) bool {
-	if err != nil {
-		t.Errorf("unexpected error: %v", err)
-		return false
-	}
-	return true
-}
 
 func checkGetModel(t *testing.T, get func([]byte) ([]byte, error), m map[string]string, k string) {
 	got, err := get([]byte(k))

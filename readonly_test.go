@@ -11,23 +11,6 @@ import (
 	"github.com/lsmkv/lsmkv/vfs"
 )
 
-// buildMixedDB leaves a closed DB in fs's "db" with data in deeper levels,
-// in L0 and in an unflushed WAL (including a deletion of a flushed key), and
-// returns its contents.
-func buildMixedDB(t *testing.T, fs *vfs.MemFS) map[string]string {
-	t.Helper()
-	db := openMem(t, fs, tinyOptions(nil))
-	writeKeys(t, db, 0, 600, "a")
-	require.NoError(t, db.Compact(nil, nil))
-	writeKeys(t, db, 300, 400, "b")
-	require.NoError(t, db.Flush())
-	writeKeys(t, db, 380, 420, "c")
-	require.NoError(t, db.Delete([]byte(keyN(5))))
-	want := scanAll(t, db)
-	require.NoError(t, db.Close())
-	return want
-}
-
 func TestReadOnlyChangesNothing(t *testing.T) {
 	fs := vfs.NewMem()
 	want := buildMixedDB(t, fs)
@@ -125,18 +108,4 @@ func TestReadOnlyAfterCloseReturnsErrClosed(t *testing.T) {
 	require.ErrorIs(t, db.Put([]byte("k"), []byte("v")), ErrClosed)
 	require.ErrorIs(t, db.Flush(), ErrClosed)
 	require.ErrorIs(t, db.Compact(nil, nil), ErrClosed)
-}
-
-// filesOfKind returns the paths of dir's files of kind k, in number order.
-func filesOfKind(t *testing.T, fs vfs.FS, dir string, k filename.Kind) []string {
-	t.Helper()
-	names, err := fs.List(dir)
-	require.NoError(t, err)
-	var out []string
-	for _, name := range names { // List is sorted and numbers are zero-padded
-		if kind, _, ok := filename.Parse(name); ok && kind == k {
-			out = append(out, filepath.Join(dir, name))
-		}
-	}
-	return out
 }
