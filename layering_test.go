@@ -25,6 +25,7 @@ var layers = []struct {
 	{"versions", []string{"manifest"}},
 	{"compaction policy", []string{"compaction"}},
 	{"engine", []string{""}},
+	{"engine tests", []string{"metamorphic"}},
 	{"benchmark library", []string{"bench"}},
 	{"benchmark adapter", []string{"bench/lsmkvengine"}},
 	{"commands", []string{"cmd/*"}},
