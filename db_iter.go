@@ -19,7 +19,7 @@ type dbIterOptions struct {
 // dbIter turns an internal iterator (the merge of memtables and tables)
 // into what a user sees at one snapshot: each live user key once, with its
 // newest value whose seq <= Seq, within the bounds. This is the logic
-// behind the public lsmkv.iterator.Iterator; it follows LevelDB's DBIter.
+// behind the public lsmkv.Iterator; it follows LevelDB's DBIter.
 //
 // Invariants, while Valid:
 //   - forward: in is at the newest visible entry of the current user key, a

@@ -12,7 +12,7 @@ import (
 	"github.com/lsmkv/lsmkv/wal"
 )
 
-// Recovery (docs/ARCHITECTURE.md, "Recovery"): the WALs the manifest still
+// Recovery (docs/ARCHITECTURE.md, "Recovery (Open)"): the WALs the manifest still
 // needs are replayed, oldest first, into memtables; unless read-only, those
 // are written to L0 tables and recorded with a fresh WAL in one manifest
 // edit, after which the replayed WALs are obsolete.

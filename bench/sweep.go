@@ -63,7 +63,7 @@ func SweepNames() []string {
 func ParseSweep(s string) (Sweep, error) {
 	name, list, ok := strings.Cut(s, "=")
 	if !ok || name == "" || list == "" {
-		return Sweep{}, fmt.Errorf("lsmkv/bench: sweep %q: want NAME=v1,v2,...", s)
+		return Sweep{}, fmt.Errorf("lsmkv/bench: sweep %q: want NAME=v1,v2 (values separated by commas)", s)
 	}
 	if _, known := sweepParams[name]; !known {
 		return Sweep{}, fmt.Errorf("lsmkv/bench: sweep: unknown parameter %q (known: %s)", name, strings.Join(SweepNames(), ","))

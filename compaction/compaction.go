@@ -49,7 +49,7 @@ type Compaction struct {
 	Grandparents []*manifest.FileMeta
 	Reason       string  // why it was picked, for logs: "L0 file count 5 >= 4"
 	Score        float64 // the score that triggered it (>= 1), 0 if manual
-	Manual       bool    // picked by PickManual: never a trivial move
+	Manual       bool    // picked by PickManual: moved only where a rewrite would change nothing (IsTrivialMove)
 
 	v                *manifest.Version
 	maxGPOverlap     int64

@@ -12,7 +12,7 @@ const logName = "000007.log"
 
 // TestTornTailAtEveryOffset cuts a log at every byte offset: the records
 // wholly before the cut are returned, and a cut inside a record is a torn
-// tail, tolerated only when AllowTornTail is set.
+// tail, tolerated only in TolerateTornTail mode.
 func TestTornTailAtEveryOffset(t *testing.T) {
 	rng := newRand(t)
 	payloads := append(smallPayloads(rng, 5, 40), []byte{}, make([]byte, 300))
@@ -104,7 +104,7 @@ func TestZeroTail(t *testing.T) {
 	cases := []struct {
 		name     string
 		tail     []byte
-		tornOK   bool // a torn tail when AllowTornTail is set
+		tornOK   bool // a torn tail in TolerateTornTail mode
 		payloads int  // records returned in all
 	}{
 		{"1-zero", zeros(1), true, 2},

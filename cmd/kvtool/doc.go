@@ -15,15 +15,17 @@
 // (kvtool help prints this list from the commands' flag sets.)
 //
 // No command creates, changes or removes a file in the directory it
-// inspects. The file commands read bytes directly through the component
-// packages (wal.Reader, sstable.Reader, manifest.ReadEdits). The DIR
-// commands (manifest dump DIR, lsm, check, get, scan) keep live DBs out
-// while they read: when the directory has a LOCK file they take its flock,
-// refusing with an error wrapping lsmkv.ErrLocked if a DB holds it; when it
-// has none, no DB has the directory open, and they fail afterwards if one
-// appeared meanwhile (see lockDir). With -readonly they skip the lock and
-// may see a directory a live writer is changing. get and scan open the DB
-// with Options.ReadOnly, which replays the WALs in memory only.
+// inspects. The file commands read bytes through the engine's own decoders
+// (wal.Reader, internal/batchrepr, sstable.Reader, manifest.ReadEdits), and
+// the DIR commands read CURRENT with manifest.ReadCurrent, so a format
+// change cannot leave kvtool behind. The DIR commands (manifest dump DIR,
+// lsm, check, get, scan) keep live DBs out while they read: when the
+// directory has a LOCK file they take its flock, refusing with an error
+// wrapping lsmkv.ErrLocked if a DB holds it; when it has none, no DB has
+// the directory open, and they fail afterwards if one appeared meanwhile
+// (see lockDir). With -readonly they skip the lock and may see a directory
+// a live writer is changing. get and scan open the DB with
+// Options.ReadOnly, which replays the WALs in memory only.
 //
 // Keys and values are printed quoted when every byte is printable ASCII and
 // as 0x-hex otherwise, cut to 32 bytes unless -full. Exit status: 0 success,

@@ -48,9 +48,6 @@ type walRecord struct {
 	len int
 }
 
-// end is the offset just past the record.
-func (r walRecord) end() int64 { return r.off + wal.HeaderLen + int64(r.len) }
-
 // tableName is the file name of table f: NNNNNN.sst.
 func tableName(f *manifest.FileMeta) string { return filename.Make(filename.Table, f.Num) }
 
