@@ -211,8 +211,11 @@ func (db *DB) checkRecoveredFiles(v *manifest.Version, logNum uint64) error {
 		for _, f := range files {
 			path := filename.Path(db.dirname, filename.Table, f.Num)
 			fi, err := db.fs.Stat(path)
-			if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
 				return corruption.Errorf(path, -1, "table listed at L%d by the manifest is missing: %w", level, err)
+			}
+			if err != nil { // an I/O error says nothing about the data
+				return fmt.Errorf("lsmkv: stat %s: %w", path, err)
 			}
 			if uint64(fi.Size()) != f.Size {
 				return corruption.Errorf(path, -1, "size %d differs from the manifest's %d", fi.Size(), f.Size)
@@ -223,8 +226,12 @@ func (db *DB) checkRecoveredFiles(v *manifest.Version, logNum uint64) error {
 		return nil // a DB whose first Open stopped before it made a WAL
 	}
 	path := filename.Path(db.dirname, filename.Log, logNum)
-	if _, err := db.fs.Stat(path); err != nil {
+	_, err := db.fs.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
 		return corruption.Errorf(path, -1, "the manifest names this WAL as current but it is missing: %w", err)
+	}
+	if err != nil {
+		return fmt.Errorf("lsmkv: stat %s: %w", path, err)
 	}
 	return nil
 }

@@ -10,7 +10,8 @@
 //     leave behind: file bytes up to each file's last Sync, and directory
 //     entries only as of each directory's last SyncDir.
 //   - WithErrors: wraps any FS and asks an Injector before every operation
-//     whether it should fail instead (OnNth, OnMatch, InjectorFunc).
+//     whether it should fail instead (OnNth, OnMatch, InjectorFunc);
+//     ShortWrite makes a failing Write write part of its bytes first.
 //
 // Concurrency: every FS implementation is safe for concurrent use. A File is
 // safe for concurrent ReadAt calls, also while one writer appends; Write,

@@ -1,6 +1,7 @@
 package vfs
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -64,8 +65,9 @@ func (f InjectorFunc) MaybeError(op Op, path string) error { return f(op, path) 
 //
 // The failure model is the simplest honest one: a failed operation has no
 // effect at all. A failing Write writes nothing, a failing Sync makes
-// nothing durable. One exception: a failing Close still closes the
-// underlying file, so that tests do not leak handles.
+// nothing durable. Two exceptions: a Write failed with an error made by
+// ShortWrite first writes part of its bytes, and a failing Close still
+// closes the underlying file, so that tests do not leak handles.
 func WithErrors(fs FS, inj Injector) FS {
 	return &errorFS{fs: fs, inj: inj}
 }
@@ -180,10 +182,19 @@ func (e *errorFile) ReadAt(p []byte, off int64) (int, error) {
 }
 
 func (e *errorFile) Write(p []byte) (int, error) {
-	if err := injectErr(e.inj, OpWrite, e.name); err != nil {
+	err := injectErr(e.inj, OpWrite, e.name)
+	if err == nil {
+		return e.f.Write(p)
+	}
+	var short *shortWriteError
+	if !errors.As(err, &short) {
 		return 0, err
 	}
-	return e.f.Write(p)
+	n, werr := e.f.Write(p[:len(p)/2])
+	if werr != nil {
+		return n, werr
+	}
+	return n, fmt.Errorf("%w (wrote %d of %d bytes)", err, n, len(p))
 }
 
 func (e *errorFile) Sync() error {

@@ -234,3 +234,26 @@ func TestInjectorsConcurrent(t *testing.T) {
 	require.Equal(t, 1, n, "Nth failures")
 	require.EqualValues(t, 400, nth.Calls())
 }
+
+// TestShortWrite: a Write failed with a ShortWrite error writes the first
+// half of its bytes, reports how many, and wraps the errno; other ops
+// failed with it have no effect; the next Write is not short.
+func TestShortWrite(t *testing.T) {
+	inj := OnMatch("f", []Op{OpWrite, OpSync}, ShortWrite(syscall.ENOSPC))
+	fs := WithErrors(NewMem(), inj)
+	f, err := fs.Create("f")
+	require.NoError(t, err)
+	n, err := f.Write([]byte("abcdefg"))
+	require.ErrorIs(t, err, syscall.ENOSPC)
+	require.Equal(t, 3, n)
+	require.Contains(t, err.Error(), "short write")
+	require.Contains(t, err.Error(), "wrote 3 of 7 bytes")
+	require.ErrorIs(t, f.Sync(), syscall.ENOSPC)
+	inj.Disable()
+	n, err = f.Write([]byte("xy"))
+	require.NoError(t, err)
+	require.Equal(t, 2, n)
+	require.NoError(t, f.Close())
+	require.Equal(t, "abcxy", readFile(t, fs, "f"))
+	require.EqualValues(t, 2, inj.Injected())
+}

@@ -95,3 +95,15 @@ func (j *MatchInjector) Disable() { j.disabled.Store(true) }
 
 // Injected returns how many errors the injector has returned.
 func (j *MatchInjector) Injected() int64 { return j.injected.Load() }
+
+// ShortWrite returns an error for an Injector to return that makes a
+// failing Write a short one: it writes the first half of its bytes (rounded
+// down) and then returns the error, which wraps err, like a write(2) that
+// runs out of space part way. For any other operation the error acts as err
+// does: the operation has no effect.
+func ShortWrite(err error) error { return &shortWriteError{err: err} }
+
+type shortWriteError struct{ err error }
+
+func (e *shortWriteError) Error() string { return "short write: " + e.err.Error() }
+func (e *shortWriteError) Unwrap() error { return e.err }
