@@ -36,6 +36,11 @@ type MemFS struct {
 	mu    sync.Mutex // guards every memDir's maps and locks
 	root  *memDir
 	locks map[string]bool // cleaned paths held by Lock
+	// syncMu makes CrashClone one instant: every file Sync holds it shared
+	// and CrashClone exclusively, so a clone never shows a later sync of
+	// one file without an earlier sync of another (say a manifest edit
+	// synced after the table it names, copied before the table's sync).
+	syncMu sync.RWMutex
 }
 
 var _ FS = (*MemFS)(nil)
@@ -146,7 +151,7 @@ func (fs *MemFS) Create(name string) (File, error) {
 	if err != nil {
 		return nil, memErr("create", name, err)
 	}
-	return &memFile{node: n, name: name, writable: true}, nil
+	return &memFile{fs: fs, node: n, name: name, writable: true}, nil
 }
 
 // create binds name to a fresh inode. REQUIRES: fs.mu held.
@@ -174,7 +179,7 @@ func (fs *MemFS) Open(name string) (File, error) {
 	if err != nil {
 		return nil, memErr("open", name, err)
 	}
-	return &memFile{node: e.file, name: name}, nil
+	return &memFile{fs: fs, node: e.file, name: name}, nil
 }
 
 // Remove removes a file or an empty directory from the live view.

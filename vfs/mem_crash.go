@@ -15,6 +15,8 @@ import (
 // directory but not the old) stays one shared inode in the clone. Locks are
 // not copied. The original is unchanged and may keep being used.
 func (fs *MemFS) CrashClone() *MemFS {
+	fs.syncMu.Lock() // no Sync in flight: the clone is one instant
+	defer fs.syncMu.Unlock()
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	nodes := make(map[*memNode]*memNode)

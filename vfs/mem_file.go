@@ -28,6 +28,7 @@ func (n *memNode) stat(base string) memFileInfo {
 
 // memFile is an open handle on a memNode.
 type memFile struct {
+	fs       *MemFS
 	node     *memNode
 	name     string
 	writable bool
@@ -103,6 +104,8 @@ func (f *memFile) Sync() error {
 	if err := f.check("sync"); err != nil {
 		return err
 	}
+	f.fs.syncMu.RLock()
+	defer f.fs.syncMu.RUnlock()
 	f.node.mu.Lock()
 	defer f.node.mu.Unlock()
 	f.node.syncedLen = len(f.node.data)

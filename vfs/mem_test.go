@@ -301,3 +301,52 @@ func TestMemString(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "db/\ndb/a 5 bytes, 3 synced\n", fs.String())
 }
+
+// TestCrashCloneIsOneInstant: while one goroutine syncs file a, then file
+// b, each a byte longer than before, no clone may show b synced further
+// than a. Without the FS-wide sync lock a clone could copy a, let both
+// syncs happen, then copy b.
+func TestCrashCloneIsOneInstant(t *testing.T) {
+	fs := NewMem()
+	a, err := fs.Create("a")
+	require.NoError(t, err)
+	b, err := fs.Create("b")
+	require.NoError(t, err)
+	require.NoError(t, fs.SyncDir(""))
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			for _, f := range []File{a, b} {
+				if _, err := f.Write([]byte{1}); err != nil {
+					t.Error(err)
+					return
+				}
+				if err := f.Sync(); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}
+	}()
+	for i := 0; i < 3000; i++ {
+		c := fs.CrashClone()
+		sa, err := c.Stat("a")
+		require.NoError(t, err)
+		sb, err := c.Stat("b")
+		require.NoError(t, err)
+		if sb.Size() > sa.Size() {
+			close(stop)
+			<-done
+			t.Fatalf("clone %d shows b synced to %d bytes but a only to %d", i, sb.Size(), sa.Size())
+		}
+	}
+	close(stop)
+	<-done
+}
