@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/lsmkv/lsmkv/internal/corruption"
@@ -67,7 +68,7 @@ func TestBlockIterSeek(t *testing.T) {
 		block := w.finish()
 		for _, tc := range tests {
 			var it blockIter
-			if err := it.init("t", 0, block); err != nil {
+			if err := it.init("t", 0, block, interval); err != nil {
 				t.Fatal(err)
 			}
 			check := func(op string, ok bool, want int) {
@@ -121,7 +122,7 @@ func TestBlockIterCorrupt(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var it blockIter
-			err := it.init("x.sst", 42, tc.block)
+			err := it.init("x.sst", 42, tc.block, dataRestartInterval)
 			if err == nil {
 				if it.First() {
 					t.Fatalf("First succeeded at %s", keys.String(it.key))
@@ -134,6 +135,102 @@ func TestBlockIterCorrupt(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestBlockIterRunBound checks the restart-run bound on blocks built with
+// every interval up to one past it, as data blocks (16) and index blocks (1):
+// runs up to the bound read in both directions, each Prev decoding at most
+// the bound; a longer run is corruption naming the file and block offset,
+// whichever way it is reached.
+func TestBlockIterRunBound(t *testing.T) {
+	var entries []kv
+	for i := 0; i < 40; i++ {
+		entries = append(entries, kv{ik(fmt.Sprintf("k%03d", i), 1), []byte(fmt.Sprint(i))})
+	}
+	for _, maxRun := range []int{dataRestartInterval, indexRestartInterval} {
+		for interval := 1; interval <= maxRun+1; interval++ {
+			w := blockWriter{restartInterval: interval}
+			for _, e := range entries {
+				w.add(e.key, e.value)
+			}
+			var it blockIter
+			block := w.finish()
+			if err := it.init("x.sst", 42, block, maxRun); err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for ok := it.Last(); ok; ok = it.Prev() {
+				if !bytes.Equal(it.key, entries[len(entries)-1-n].key) {
+					t.Fatalf("maxRun %d, interval %d: Prev at %s", maxRun, interval, keys.String(it.key))
+				}
+				n++
+			}
+			if interval <= maxRun {
+				if it.err != nil || n != len(entries) || it.decoded > len(entries)*interval {
+					t.Fatalf("maxRun %d, interval %d: %d entries backwards with %d decodes, err %v; want %d entries, <= %d decodes",
+						maxRun, interval, n, it.decoded, it.err, len(entries), len(entries)*interval)
+				}
+				continue
+			}
+			requireRunError(t, fmt.Sprintf("maxRun %d, interval %d: Last", maxRun, interval), it.err, "x.sst", 42)
+			it.init("x.sst", 42, block, maxRun) // errors are sticky
+			n = 0
+			for ok := it.First(); ok; ok = it.Next() {
+				n++
+			}
+			requireRunError(t, fmt.Sprintf("maxRun %d, interval %d: Next", maxRun, interval), it.err, "x.sst", 42)
+			if n != maxRun {
+				t.Fatalf("maxRun %d, interval %d: %d entries before the error, want %d", maxRun, interval, n, maxRun)
+			}
+		}
+	}
+}
+
+// requireRunError checks that err is the corruption error for an overlong
+// restart run in the block at off of file.
+func requireRunError(t *testing.T, what string, err error, file string, off int64) {
+	t.Helper()
+	var ce *corruption.Error
+	if !errors.Is(err, corruption.ErrCorruption) || !errors.As(err, &ce) || ce.File != file || ce.Offset != off ||
+		!strings.Contains(err.Error(), "restart run") {
+		t.Fatalf("%s: err = %v, want corruption of an overlong restart run in %s at %d", what, err, file, off)
+	}
+}
+
+// TestIssue15LongRestartRun reads a crafted table (valid checksums) whose
+// one data block holds 33,001 entries behind a single restart point. Walking
+// it backwards used to decode the run again for every Prev: 544,549,502
+// decodes, 5.5 s. Now every way into the block stops with a corruption error
+// after at most dataRestartInterval decodes.
+func TestIssue15LongRestartRun(t *testing.T) {
+	data := longRunTable(t, 33001)
+	r := openTable(t, &memFile{data: data}, ReaderOptions{Name: "crafted.sst"}) // the index is fine
+	target := ik("key020000", 1)
+	walks := map[string]func(it *Iter){
+		"backward": func(it *Iter) {
+			for ok := it.Last(); ok; ok = it.Prev() {
+			}
+		},
+		"forward": func(it *Iter) {
+			for ok := it.First(); ok; ok = it.Next() {
+			}
+		},
+		"SeekGE": func(it *Iter) { it.SeekGE(target) },
+		"SeekLT": func(it *Iter) { it.SeekLT(target) },
+	}
+	for name, walk := range walks {
+		it := r.NewIter()
+		walk(it)
+		requireRunError(t, name, it.Error(), "crafted.sst", 0)
+		if it.data.decoded > dataRestartInterval {
+			t.Errorf("%s: %d entries decoded, want <= %d", name, it.data.decoded, dataRestartInterval)
+		}
+		it.Close()
+	}
+	_, _, _, err := r.Get(keys.UserKey(target), keys.MaxSeqNum)
+	requireRunError(t, "Get", err, "crafted.sst", 0)
+	_, err = r.Layout()
+	requireRunError(t, "Layout", err, "crafted.sst", 0)
 }
 
 // TestSeparator checks the index key helpers against their contract.

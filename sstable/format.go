@@ -23,7 +23,9 @@ const (
 
 	// dataRestartInterval is the number of entries between restart points in
 	// a data block; index blocks restart at every entry so that a binary
-	// search over restarts finds the exact handle.
+	// search over restarts finds the exact handle. They are also the longest
+	// restart runs a reader accepts: a longer run is corruption (see
+	// blockIter), so changing them needs a new FormatVersion.
 	dataRestartInterval  = 16
 	indexRestartInterval = 1
 

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 	"os"
 	"path/filepath"
 	"testing"
@@ -62,8 +63,11 @@ func FuzzFooter(f *testing.F) {
 	})
 }
 
-// FuzzBlock drives the block iterator (data and index blocks) over
-// arbitrary bytes.
+// FuzzBlock drives the block iterator over arbitrary bytes, read both as a
+// data block and as an index block (restart runs of at most 16 and 1
+// entries). Besides never panicking and reporting only corruption, each
+// positioning call must stay within its bound on decoded entries, so that a
+// crafted block cannot make iteration quadratic (issue 15).
 func FuzzBlock(f *testing.F) {
 	for _, interval := range []int{1, 2, 16} {
 		var w blockWriter
@@ -77,34 +81,48 @@ func FuzzBlock(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		var it blockIter
-		if err := it.init("fuzz", 0, b); err != nil {
-			requireCorruption(t, err)
-			return
-		}
-		var fwd [][]byte
-		for ok := it.First(); ok && len(fwd) < 10000; ok = it.Next() {
-			fwd = append(fwd, bytes.Clone(it.key))
-		}
-		requireCorruption(t, it.err)
-		it.err = nil
-		for ok := it.Last(); ok && len(fwd) < 20000; ok = it.Prev() {
-			fwd = append(fwd, bytes.Clone(it.key))
-		}
-		requireCorruption(t, it.err)
-		for _, k := range fwd[:min(len(fwd), 50)] {
-			it.err = nil
-			if it.SeekGE(k) && keys.Compare(it.key, k) < 0 {
-				// An unsorted (damaged) block may mislead the search, but
-				// the linear scan never stops before the target.
-				t.Fatalf("SeekGE(%x) stopped at smaller key %x", k, it.key)
-			}
-			requireCorruption(t, it.err)
-			it.err = nil
-			it.SeekLT(k)
-			requireCorruption(t, it.err)
-		}
+		fuzzBlockIter(t, b, dataRestartInterval)
+		fuzzBlockIter(t, b, indexRestartInterval)
 	})
+}
+
+// fuzzBlockIter walks block b (runs of at most maxRun entries) forwards,
+// backwards and by seeks, checking the errors and the work of every call.
+func fuzzBlockIter(t *testing.T, b []byte, maxRun int) {
+	var it blockIter
+	if err := it.init("fuzz", 0, b, maxRun); err != nil {
+		requireCorruption(t, err)
+		return
+	}
+	search := bits.Len(uint(it.numRestarts - 1)) // SeekGE's binary search
+	// step makes one call and checks it decoded at most limit entries.
+	step := func(op string, limit int, call func() bool) bool {
+		before := it.decoded
+		ok := call()
+		if n := it.decoded - before; n > limit {
+			t.Fatalf("maxRun %d: %s decoded %d entries, bound %d", maxRun, op, n, limit)
+		}
+		requireCorruption(t, it.err)
+		return ok
+	}
+	var fwd [][]byte
+	for ok := step("First", 1, it.First); ok && len(fwd) < 10000; ok = step("Next", 1, it.Next) {
+		fwd = append(fwd, bytes.Clone(it.key))
+	}
+	it.err = nil
+	for ok := step("Last", maxRun, it.Last); ok && len(fwd) < 20000; ok = step("Prev", maxRun, it.Prev) {
+		fwd = append(fwd, bytes.Clone(it.key))
+	}
+	for _, k := range fwd[:min(len(fwd), 50)] {
+		it.err = nil
+		if step("SeekGE", search+maxRun+1, func() bool { return it.SeekGE(k) }) && keys.Compare(it.key, k) < 0 {
+			// An unsorted (damaged) block may mislead the search, but
+			// the scan never stops before the target.
+			t.Fatalf("SeekGE(%x) stopped at smaller key %x", k, it.key)
+		}
+		it.err = nil
+		step("SeekLT", search+2*maxRun+1, func() bool { return it.SeekLT(k) })
+	}
 }
 
 // blockSeeds returns valid blocks that stress the format (restart intervals
@@ -177,6 +195,21 @@ func blockSeeds() [][]byte {
 	add(build(16, nil)) // empty block: one restart at 0, no entries
 	add(build(1, []kv{{ik("only", 1), nil}}))
 
+	// Restart runs longer than the writer makes (issue 15): one entry too
+	// many for a data block, runs of 40, a run of 32 after one of 16 (the
+	// restart point between them dropped), and the crafted case of 33,001
+	// entries behind one restart point.
+	var run []kv
+	for i := 0; i < 33001; i++ {
+		run = append(run, kv{ik(fmt.Sprintf("key%06d", i), 1), nil})
+	}
+	add(build(17, run[:17]))
+	add(build(40, run[:100]))
+	if es, r := split(build(16, run[:64])); len(r) == 4 {
+		add(raw(es, []uint32{r[0], r[1], r[3]}, 3))
+	}
+	add(build(len(run), run))
+
 	// Too short for the restart count, and restart counts that do not fit.
 	for n := 0; n < 4; n++ {
 		add(make([]byte, n))
@@ -226,7 +259,7 @@ func blockSeeds() [][]byte {
 		// A restart at the non-restart entry after restart 0 (it has
 		// shared != 0), and restart 0 dropped entirely.
 		var it blockIter
-		if it.init("seed", 0, b) == nil && it.First() && it.Next() && r[min(1, last)] != uint32(it.offset) {
+		if it.init("seed", 0, b, dataRestartInterval) == nil && it.First() && it.Next() && r[min(1, last)] != uint32(it.offset) {
 			add(patchRestart(b, min(1, last), uint32(it.offset)))
 		}
 		if len(r) > 1 {
@@ -338,6 +371,10 @@ func FuzzOpen(f *testing.F) {
 	for _, tbl := range seedTables(f) {
 		f.Add(tbl)
 	}
+	// Valid checksums, restart runs too long (issue 15): in a data block,
+	// and in the index.
+	f.Add(longRunTable(f, 17))
+	f.Add(craftTable(f, 100, WriterOptions{BlockSize: 128}, dataRestartInterval, 2))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := Open(&memFile{data: b}, int64(len(b)), ReaderOptions{Name: "fuzz"})
 		if err != nil {

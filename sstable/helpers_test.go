@@ -182,3 +182,28 @@ func modelGet(entries []kv, ukey []byte, seq keys.SeqNum) (kv, bool) {
 	}
 	return kv{}, false
 }
+
+// craftTable writes n entries ("key000000"#1, ...) with restart intervals
+// no Writer uses: dataInterval for data blocks and indexInterval for the
+// index. The checksums are valid, as a crafted file's would be.
+func craftTable(t testing.TB, n int, opts WriterOptions, dataInterval, indexInterval int) []byte {
+	t.Helper()
+	f := &memFile{}
+	w := NewWriter(f, opts)
+	w.data.restartInterval, w.index.restartInterval = dataInterval, indexInterval
+	for i := 0; i < n; i++ {
+		if err := w.Add(ik(fmt.Sprintf("key%06d", i), 1), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	return f.data
+}
+
+// longRunTable returns a table whose one data block holds n entries behind
+// a single restart point.
+func longRunTable(t testing.TB, n int) []byte {
+	return craftTable(t, n, WriterOptions{BlockSize: 1 << 30, BloomBitsPerKey: -1}, n, indexRestartInterval)
+}

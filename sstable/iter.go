@@ -28,7 +28,7 @@ var _ iterator.Iterator = (*Iter)(nil)
 // NewIter returns an unpositioned iterator over the table.
 func (r *Reader) NewIter() *Iter {
 	it := &Iter{r: r, dataOff: -1}
-	it.err = it.index.init(r.opts.Name, int64(r.footer.index.offset), r.index)
+	it.err = it.index.init(r.opts.Name, int64(r.footer.index.offset), r.index, indexRestartInterval)
 	return it
 }
 
@@ -45,7 +45,7 @@ func (it *Iter) loadBlock() bool {
 	}
 	block, err := it.r.dataBlock(h)
 	if err == nil {
-		err = it.data.init(it.r.opts.Name, int64(h.offset), block)
+		err = it.data.init(it.r.opts.Name, int64(h.offset), block, dataRestartInterval)
 	}
 	if err != nil {
 		it.err, it.dataOff = err, -1

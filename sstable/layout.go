@@ -42,7 +42,7 @@ type BlockInfo struct {
 func (r *Reader) Layout() ([]BlockInfo, error) {
 	var out []BlockInfo
 	var idx blockIter
-	if err := idx.init(r.opts.Name, int64(r.footer.index.offset), r.index); err != nil {
+	if err := idx.init(r.opts.Name, int64(r.footer.index.offset), r.index, indexRestartInterval); err != nil {
 		return nil, err
 	}
 	for ok := idx.First(); ok; ok = idx.Next() {
@@ -80,8 +80,12 @@ func (r *Reader) blockInfo(kind BlockKind, h handle) (BlockInfo, error) {
 	}
 	info := BlockInfo{Kind: kind, Offset: h.offset, Length: h.length, Compression: c}
 	if kind == DataBlock || kind == IndexBlock {
+		maxRun := dataRestartInterval
+		if kind == IndexBlock {
+			maxRun = indexRestartInterval
+		}
 		var it blockIter
-		if err := it.init(r.opts.Name, int64(h.offset), b); err != nil {
+		if err := it.init(r.opts.Name, int64(h.offset), b, maxRun); err != nil {
 			return BlockInfo{}, err
 		}
 		info.Restarts = it.numRestarts

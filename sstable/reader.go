@@ -140,7 +140,7 @@ func (r *Reader) checkHandle(h handle, limit uint64, what string, at int64) erro
 func (r *Reader) checkIndex() error {
 	var it blockIter
 	off := int64(r.footer.index.offset)
-	if err := it.init(r.opts.Name, off, r.index); err != nil {
+	if err := it.init(r.opts.Name, off, r.index, indexRestartInterval); err != nil {
 		return err
 	}
 	var prev []byte
@@ -232,7 +232,7 @@ func (r *Reader) Get(ukey []byte, seq keys.SeqNum) (value []byte, kind keys.Kind
 	s := r.scratch.Get().(*getScratch)
 	defer r.scratch.Put(s)
 	s.seek = keys.AppendSeekKey(s.seek[:0], ukey, seq)
-	if err := s.index.init(r.opts.Name, int64(r.footer.index.offset), r.index); err != nil {
+	if err := s.index.init(r.opts.Name, int64(r.footer.index.offset), r.index, indexRestartInterval); err != nil {
 		return nil, 0, false, err
 	}
 	// The first block whose separator is >= the seek key holds the answer;
@@ -243,7 +243,7 @@ func (r *Reader) Get(ukey []byte, seq keys.SeqNum) (value []byte, kind keys.Kind
 		if err != nil {
 			return nil, 0, false, err
 		}
-		if err := s.data.init(r.opts.Name, int64(h.offset), block); err != nil {
+		if err := s.data.init(r.opts.Name, int64(h.offset), block, dataRestartInterval); err != nil {
 			return nil, 0, false, err
 		}
 		if s.data.SeekGE(s.seek) {
