@@ -1,6 +1,8 @@
 package lsmkv
 
 import (
+	"bytes"
+
 	"github.com/lsmkv/lsmkv/internal/batchrepr"
 	"github.com/lsmkv/lsmkv/internal/keys"
 	"github.com/lsmkv/lsmkv/memtable"
@@ -45,6 +47,18 @@ func (b *Batch) Delete(key []byte) {
 	b.appendEntry(keys.KindDelete, key, nil)
 }
 
+// DeleteRange adds a deletion of every key k with start <= k < end: one
+// entry, whatever the number of keys it covers (a range tombstone). A
+// start that is not below end, or a key over MaxKeySize, is an error
+// recorded as for Put.
+func (b *Batch) DeleteRange(start, end []byte) {
+	if err := b.check(keys.KindRangeDelete, start, end); err != nil {
+		b.setErr(err)
+		return
+	}
+	b.appendEntry(keys.KindRangeDelete, start, end)
+}
+
 // Len returns the number of writes in the batch.
 func (b *Batch) Len() int { return int(b.count) }
 
@@ -79,7 +93,14 @@ func (b *Batch) check(kind keys.Kind, key, value []byte) error {
 	if len(key) > MaxKeySize {
 		return invalidf("key of %d bytes exceeds MaxKeySize (%d)", len(key), MaxKeySize)
 	}
-	if len(value) > MaxValueSize {
+	if kind == keys.KindRangeDelete {
+		if len(value) > MaxKeySize {
+			return invalidf("DeleteRange end of %d bytes exceeds MaxKeySize (%d)", len(value), MaxKeySize)
+		}
+		if bytes.Compare(key, value) >= 0 {
+			return invalidf("DeleteRange start %q is not below end %q", key, value)
+		}
+	} else if len(value) > MaxValueSize {
 		return invalidf("value of %d bytes exceeds MaxValueSize (%d)", len(value), MaxValueSize)
 	}
 	size := int64(max(len(b.data), batchrepr.HeaderLen) + batchrepr.EntryLen(kind, len(key), len(value)))

@@ -60,6 +60,19 @@ func (db *DB) Delete(key []byte) error {
 	return err
 }
 
+// DeleteRange removes every key k with start <= k < end. It costs one
+// entry in the WAL and the memtable, whatever the number of keys in the
+// range; reads skip the range from then on, and compactions reclaim the
+// space (docs/guide/08-range-deletions.md). start must be below end.
+func (db *DB) DeleteRange(start, end []byte) error {
+	b := batchPool.Get().(*Batch)
+	b.Reset()
+	b.DeleteRange(start, end)
+	err := db.Write(b, nil)
+	batchPool.Put(b)
+	return err
+}
+
 // Write applies the batch atomically: after a crash it is recovered whole or
 // not at all. A nil opts uses Options.Sync. A batch that recorded an error
 // (see Batch.Put) is refused with that error and nothing is written.

@@ -9,6 +9,7 @@ import (
 	"github.com/lsmkv/lsmkv/compaction"
 	"github.com/lsmkv/lsmkv/internal/iterator"
 	"github.com/lsmkv/lsmkv/internal/keys"
+	"github.com/lsmkv/lsmkv/internal/rangedel"
 	"github.com/lsmkv/lsmkv/manifest"
 )
 
@@ -184,10 +185,48 @@ func (db *DB) mergeInputs(c *compaction.Compaction, snaps []keys.SeqNum) ([]*man
 	}
 	merged := iterator.NewMerging(iters...)
 	defer merged.Close()
+	tombs, err := db.inputRangeDels(c)
+	if err != nil {
+		return nil, err
+	}
 	ci := compaction.NewIter(merged, snaps, c.ElideTombstone)
-	outputs, err := db.writeOutputs(c, ci)
+	ci.SetRangeDels(tombs)
+	outTombs := compaction.FilterRangeDels(tombs, snaps, c.ElideRangeTombstone)
+	outputs, err := db.writeOutputs(c, ci, outTombs)
 	db.stats.compactBytesRead.Add(int64(c.InputBytes()))
+	db.stats.rangeDelsDropped.Add(int64(countTombs(tombs) - countTombs(outTombs)))
 	return outputs, err
+}
+
+// inputRangeDels returns the range tombstones of c's input tables, merged
+// and fragmented together.
+func (db *DB) inputRangeDels(c *compaction.Compaction) (rangedel.List, error) {
+	var lists []rangedel.List
+	for _, in := range c.InputLevels() {
+		for _, f := range in.Files {
+			if f.NumRangeDels == 0 {
+				continue
+			}
+			e, err := db.tables.acquire(f)
+			if err != nil {
+				return nil, err
+			}
+			lists = append(lists, e.reader.RangeDels())
+			db.tables.logCloseError(db.tables.release(e))
+		}
+	}
+	if len(lists) == 0 {
+		return nil, nil
+	}
+	return rangedel.Merge(lists...), nil
+}
+
+func countTombs(l rangedel.List) int {
+	n := 0
+	for _, f := range l {
+		n += len(f.Seqs)
+	}
+	return n
 }
 
 func closeAll(iters []iterator.Iterator) {
@@ -199,10 +238,15 @@ func closeAll(iters []iterator.Iterator) {
 // writeOutputs writes the compaction iterator's entries to tables, cutting
 // a new table at TargetFileSize or where the grandparent overlap says, but
 // only between user keys, so that a level's tables never share a user key.
-func (db *DB) writeOutputs(c *compaction.Compaction, ci *compaction.Iter) ([]*manifest.FileMeta, error) {
+// The range tombstones tombs are cut at the same user keys: each table
+// takes those of the span from its first key (the previous table's cut) to
+// the next table's, so together the tables cover every tombstone and none
+// overlaps its neighbour. A compaction left with tombstones but no point
+// entry writes them to one table of their own.
+func (db *DB) writeOutputs(c *compaction.Compaction, ci *compaction.Iter, tombs rangedel.List) ([]*manifest.FileMeta, error) {
 	var outputs []*manifest.FileMeta
 	var out *tableOutput
-	var lastUkey []byte
+	var lastUkey, cut []byte // cut: where the current table's span starts (nil: unbounded)
 	n := 0
 	for ok := ci.First(); ok; ok = ci.Next() {
 		if n++; n%1024 == 0 && db.stopping() {
@@ -213,6 +257,8 @@ func (db *DB) writeOutputs(c *compaction.Compaction, ci *compaction.Iter) ([]*ma
 		stop := c.ShouldStopBefore(key)
 		if out != nil && !bytes.Equal(ukey, lastUkey) &&
 			(stop || int64(out.w.EstimatedSize()) >= db.opts.TargetFileSize) {
+			out.w.SetRangeDels(tombs.Truncate(cut, ukey))
+			cut = append([]byte(nil), ukey...)
 			meta, err := out.finish()
 			if err != nil {
 				return outputs, err
@@ -233,7 +279,14 @@ func (db *DB) writeOutputs(c *compaction.Compaction, ci *compaction.Iter) ([]*ma
 	if err := ci.Error(); err != nil {
 		return db.abandonOutput(outputs, out, err)
 	}
+	if out == nil && len(tombs) > 0 {
+		var err error
+		if out, err = db.newTableOutput(); err != nil {
+			return outputs, err
+		}
+	}
 	if out != nil {
+		out.w.SetRangeDels(tombs.Truncate(cut, nil))
 		meta, err := out.finish()
 		if err != nil {
 			return outputs, err

@@ -14,6 +14,12 @@ type dbIterOptions struct {
 	Seq        keys.SeqNum // read at this snapshot: entries with seq > Seq are invisible
 	LowerBound []byte      // user keys >= LowerBound (nil: unbounded)
 	UpperBound []byte      // user keys <  UpperBound (nil: unbounded)
+	// RangeDels and Merging: the range tombstones of in's children, and in
+	// itself as the Merging those children make up, which the iterator
+	// repositions to step over a tombstone's span in one move. Nil when no
+	// child has range tombstones.
+	RangeDels *rangeDels
+	Merging   *iterator.Merging
 }
 
 // dbIter turns an internal iterator (the merge of memtables and tables)
@@ -135,7 +141,7 @@ func (v *dbIter) Prev() bool {
 // deleted.
 func (v *dbIter) findNext(skipping bool) bool {
 	v.valid = false
-	for ; v.in.Valid(); v.in.Next() {
+	for v.in.Valid() {
 		ukey, seq, kind, ok := v.decode()
 		if !ok {
 			return false
@@ -143,16 +149,25 @@ func (v *dbIter) findNext(skipping bool) bool {
 		if hi := v.opts.UpperBound; hi != nil && bytes.Compare(ukey, hi) >= 0 {
 			return false
 		}
-		if seq > v.opts.Seq {
+		if seq > v.opts.Seq || (skipping && bytes.Compare(ukey, v.savedKey) <= 0) {
+			v.in.Next()
 			continue
 		}
-		if skipping && bytes.Compare(ukey, v.savedKey) <= 0 {
-			continue
+		deleted, from, end := v.rangeDeletedForward(ukey, seq)
+		if v.err != nil {
+			return false
 		}
-		if kind == keys.KindDelete {
+		if kind == keys.KindDelete || deleted {
 			// Hide the older versions of this key too.
 			v.savedKey = append(v.savedKey[:0], ukey...)
 			skipping = true
+			if end != nil {
+				// ukey aliases the input: saved above, before it moves.
+				v.seekKey = keys.AppendSeekKey(v.seekKey[:0], end, keys.MaxSeqNum)
+				v.opts.Merging.SkipForward(from, v.seekKey)
+			} else {
+				v.in.Next()
+			}
 			continue
 		}
 		v.valid = true
@@ -161,13 +176,36 @@ func (v *dbIter) findNext(skipping bool) bool {
 	return false
 }
 
+// rangeDeletedForward reports whether a range tombstone deletes the current
+// entry (ukey, seq). If the tombstone belongs to a newer source than the
+// entry's, every entry of the sources after it (from) is deleted up to the
+// tombstone fragment's end, which it returns so the caller can skip there
+// in one move; end is nil otherwise.
+func (v *dbIter) rangeDeletedForward(ukey []byte, seq keys.SeqNum) (deleted bool, from int, end []byte) {
+	rd := v.opts.RangeDels
+	if rd == nil {
+		return false, 0, nil
+	}
+	cur := v.opts.Merging.Current()
+	deleted, from, end, err := rd.covering(ukey, seq, cur)
+	if err != nil {
+		v.err = err
+		return false, 0, nil
+	}
+	if !deleted || from == cur {
+		return deleted, 0, nil
+	}
+	return true, from, end
+}
+
 // findPrev moves the input backward over the entries of the previous user key,
 // keeping a copy of the newest visible one, and stops on the entry before
-// them. Keys whose newest visible entry is a tombstone are passed over.
+// them. Keys whose newest visible entry is a tombstone (point or range) are
+// passed over.
 func (v *dbIter) findPrev() bool {
 	v.valid = false
 	found := false // savedKey and savedValue hold a visible Set
-	for ; v.in.Valid(); v.in.Prev() {
+	for v.in.Valid() {
 		ukey, seq, kind, ok := v.decode()
 		if !ok {
 			return false
@@ -176,21 +214,52 @@ func (v *dbIter) findPrev() bool {
 			break
 		}
 		if seq > v.opts.Seq {
+			v.in.Prev()
 			continue
 		}
 		if found && bytes.Compare(ukey, v.savedKey) < 0 {
 			// An older user key: the one saved is complete.
 			break
 		}
+		deleted, skipped := v.rangeDeletedBackward(ukey, seq)
+		if v.err != nil {
+			return false
+		}
 		// A newer version of the saved key, or of a key after a tombstone.
-		found = kind != keys.KindDelete
+		found = kind != keys.KindDelete && !deleted
 		if found {
 			v.savedKey = append(v.savedKey[:0], ukey...)
 			v.savedValue = append(v.savedValue[:0], v.in.Value()...)
 		}
+		if !skipped {
+			v.in.Prev()
+		}
 	}
 	v.valid = found && v.in.Error() == nil
 	return v.Valid()
+}
+
+// rangeDeletedBackward is rangeDeletedForward for backward moves: the
+// older sources skip to before the tombstone's span. The entry itself
+// counts as visited (the caller does not step over it again).
+func (v *dbIter) rangeDeletedBackward(ukey []byte, seq keys.SeqNum) (deleted, skipped bool) {
+	rd := v.opts.RangeDels
+	if rd == nil {
+		return false, false
+	}
+	cur := v.opts.Merging.Current()
+	deleted, from, _, err := rd.covering(ukey, seq, cur)
+	if err != nil {
+		v.err = err
+		return false, false
+	}
+	if !deleted || from == cur {
+		return deleted, false
+	}
+	f, _ := rd.sources[from].fragment(ukey) // found just now: no error
+	v.seekKey = keys.AppendSeekKey(v.seekKey[:0], f.Start, keys.MaxSeqNum)
+	v.opts.Merging.SkipBackward(from, v.seekKey)
+	return true, true
 }
 
 // decode splits in's current key, recording a corruption error if it is

@@ -78,10 +78,14 @@ func (r *modelRun) step() {
 		k, v := r.key(), r.value()
 		r.must(r.db.Put(k, v), "Put")
 		r.m[string(k)] = string(v)
-	case op < 50:
+	case op < 48:
 		k := r.key()
 		r.must(r.db.Delete(k), "Delete")
 		delete(r.m, string(k))
+	case op < 50:
+		lo, hi := r.rangeToDelete()
+		r.must(r.db.DeleteRange(lo, hi), "DeleteRange")
+		r.m.deleteRange(lo, hi)
 	case op < 58:
 		r.batch()
 	case op < 80:
@@ -114,14 +118,26 @@ func (r *modelRun) batch() {
 	pending := map[string]*string{}
 	for i := r.rng.IntN(20); i >= 0; i-- {
 		k := r.key()
-		if r.rng.IntN(4) == 0 {
+		switch r.rng.IntN(12) {
+		case 0, 1, 2:
 			b.Delete(k)
 			pending[string(k)] = nil
-		} else {
-			v := string(r.value())
-			b.Put(k, []byte(v))
-			pending[string(k)] = &v
+			continue
+		case 3:
+			lo, hi := r.rangeToDelete()
+			b.DeleteRange(lo, hi)
+			for pk := range pending { // later writes in the batch win; earlier ones die
+				if pk >= string(lo) && pk < string(hi) {
+					pending[pk] = nil
+				}
+			}
+			r.m.deleteRange(lo, hi)
+			continue
+		default:
 		}
+		v := string(r.value())
+		b.Put(k, []byte(v))
+		pending[string(k)] = &v
 	}
 	r.must(r.db.Write(&b, &WriteOptions{Sync: r.rng.IntN(10) == 0}), "Write")
 	for k, v := range pending {
@@ -144,6 +160,28 @@ func (r *modelRun) checkGet(get func([]byte) ([]byte, error), m model, k []byte)
 		r.fatalf("Get(%s): %v; want %q", k, err, want)
 	case ok && string(got) != want:
 		r.fatalf("Get(%s) = %q; want %q", k, got, want)
+	}
+}
+
+// rangeToDelete returns a random non-empty range [lo, hi): mostly a few
+// keys wide, sometimes wide or empty of keys.
+func (r *modelRun) rangeToDelete() (lo, hi []byte) {
+	for {
+		lo, hi = r.key(), r.key()
+		if c := bytes.Compare(lo, hi); c < 0 {
+			return lo, hi
+		} else if c > 0 {
+			return hi, lo
+		}
+	}
+}
+
+// deleteRange removes the keys in [lo, hi) from the model.
+func (m model) deleteRange(lo, hi []byte) {
+	for k := range m {
+		if k >= string(lo) && k < string(hi) {
+			delete(m, k)
+		}
 	}
 }
 

@@ -120,14 +120,16 @@ func (db *DB) writeL0(mt *memtable.Memtable, snaps []keys.SeqNum) (*manifest.Fil
 		return nil, nil
 	}
 	in := mt.NewIter()
-	// A flush is a rewrite: the rewrite filter decides what it drops. Nothing
+	// A flush is a rewrite: the rewrite filters decide what it drops. Nothing
 	// is elided, since any tombstone may hide a value in an older table.
 	ci := compaction.NewIter(in, snaps, nil)
+	ci.SetRangeDels(mt.RangeDels())
 	defer in.Close()
 	out, err := db.newTableOutput()
 	if err != nil {
 		return nil, err
 	}
+	out.w.SetRangeDels(compaction.FilterRangeDels(mt.RangeDels(), snaps, nil))
 	for ok := ci.First(); ok; ok = ci.Next() {
 		if err := out.w.Add(ci.Key(), ci.Value()); err != nil {
 			out.abandon()
@@ -188,6 +190,7 @@ func (t *tableOutput) finish() (*manifest.FileMeta, error) {
 		Num: t.num, Size: props.FileSize,
 		Smallest: props.Smallest, Largest: props.Largest,
 		SmallestSeq: props.SmallestSeq, LargestSeq: props.LargestSeq,
+		NumRangeDels: props.NumRangeDels,
 	}, nil
 }
 

@@ -64,14 +64,13 @@ func (db *DB) NewIterator(opts *IterOptions) (*Iterator, error) {
 	if err != nil {
 		return nil, err
 	}
-	children := db.readStateIters(&rs)
-	it := &Iterator{
-		db:      db,
-		version: rs.version,
-		vis: newDBIter(iterator.NewMerging(children...), dbIterOptions{
-			Seq: rs.seq, LowerBound: o.LowerBound, UpperBound: o.UpperBound,
-		}),
+	children, rd := db.readStateIters(&rs)
+	merging := iterator.NewMerging(children...)
+	vo := dbIterOptions{Seq: rs.seq, LowerBound: o.LowerBound, UpperBound: o.UpperBound}
+	if rd.any {
+		vo.RangeDels, vo.Merging = rd, merging
 	}
+	it := &Iterator{db: db, version: rs.version, vis: newDBIter(merging, vo)}
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	if db.state != stateOpen {
@@ -84,23 +83,44 @@ func (db *DB) NewIterator(opts *IterOptions) (*Iterator, error) {
 }
 
 // readStateIters returns one internal iterator per memtable and L0 table
-// and one per deeper level, newest first. Tables open lazily.
-func (db *DB) readStateIters(rs *readState) []iterator.Iterator {
-	iters := []iterator.Iterator{rs.mem.mt.NewIter()}
-	for i := len(rs.imm) - 1; i >= 0; i-- {
-		iters = append(iters, rs.imm[i].mt.NewIter())
+// and one per deeper level, newest first, and where the range tombstones of
+// each of them are (rangeDels, same order). Tables open lazily.
+func (db *DB) readStateIters(rs *readState) ([]iterator.Iterator, *rangeDels) {
+	rd := &rangeDels{seq: rs.seq}
+	var iters []iterator.Iterator
+	add := func(it iterator.Iterator, src rangeDelSource) {
+		iters = append(iters, it)
+		rd.sources = append(rd.sources, src)
+		rd.any = rd.any || src != nil
+	}
+	for _, m := range append([]*memEntry{rs.mem}, reversed(rs.imm)...) {
+		var src rangeDelSource
+		if m.mt.HasRangeDels() {
+			src = &listSource{l: m.mt.RangeDels()}
+		}
+		add(m.mt.NewIter(), src)
 	}
 	for _, f := range rs.version.Levels[0] {
 		// A one-table level iterator opens the table on first use and
 		// reports an open error through Error.
-		iters = append(iters, newLevelIter([]*manifest.FileMeta{f}, db.tables.newIter))
+		files := []*manifest.FileMeta{f}
+		add(newLevelIter(files, db.tables.newIter), newTableSource(files, db.tables))
 	}
 	for level := 1; level < manifest.NumLevels; level++ {
 		if files := rs.version.Levels[level]; len(files) > 0 {
-			iters = append(iters, newLevelIter(files, db.tables.newIter))
+			add(newLevelIter(files, db.tables.newIter), newTableSource(files, db.tables))
 		}
 	}
-	return iters
+	return iters, rd
+}
+
+// reversed returns the memtables newest first.
+func reversed(imm []*memEntry) []*memEntry {
+	out := make([]*memEntry, len(imm))
+	for i, m := range imm {
+		out[len(imm)-1-i] = m
+	}
+	return out
 }
 
 // First moves to the first key.

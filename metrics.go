@@ -29,6 +29,9 @@ type dbStats struct {
 	stallNanos          atomic.Int64
 	gets                atomic.Int64
 	tablesProbed        atomic.Int64
+	rangeDelsDropped    atomic.Int64 // range tombstones compactions dropped (shadowed or elided)
+	deleteOnlyBytes     atomic.Int64 // bytes of tables dropped whole by delete-only compactions
+	deleteOnlyTables    atomic.Int64
 }
 
 // LevelMetrics describes one level of the tree.

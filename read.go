@@ -5,6 +5,7 @@ import (
 
 	"github.com/lsmkv/lsmkv/internal/keys"
 	"github.com/lsmkv/lsmkv/manifest"
+	"github.com/lsmkv/lsmkv/memtable"
 )
 
 // The read path (docs/ARCHITECTURE.md, "Read path"): the mutable memtable,
@@ -104,12 +105,16 @@ func (db *DB) get(key []byte, seq keys.SeqNum) ([]byte, error) {
 }
 
 // getFrom looks key up in the memtables and tables of rs, newest first.
+// The first source that decides wins: a point entry newer than every range
+// tombstone of its source that covers key, or else such a tombstone, which
+// deletes key there and in every older source (an older source holds only
+// older versions of key; see docs/ARCHITECTURE.md, "Read path").
 func (db *DB) getFrom(rs *readState, key []byte) (value []byte, kind keys.Kind, found bool, err error) {
-	if value, kind, found = rs.mem.mt.Get(key, rs.seq); found {
+	if value, kind, found = memGet(rs.mem.mt, key, rs.seq); found {
 		return value, kind, true, nil
 	}
 	for i := len(rs.imm) - 1; i >= 0; i-- {
-		if value, kind, found = rs.imm[i].mt.Get(key, rs.seq); found {
+		if value, kind, found = memGet(rs.imm[i].mt, key, rs.seq); found {
 			return value, kind, true, nil
 		}
 	}
@@ -130,6 +135,16 @@ func (db *DB) getFrom(rs *readState, key []byte) (value []byte, kind keys.Kind, 
 	return nil, 0, false, nil
 }
 
+// memGet looks key up in one memtable.
+func memGet(mt *memtable.Memtable, key []byte, seq keys.SeqNum) ([]byte, keys.Kind, bool) {
+	value, entrySeq, kind, found := mt.Lookup(key, seq)
+	var tomb keys.SeqNum
+	if mt.HasRangeDels() {
+		tomb = mt.RangeDels().Covering(key, seq)
+	}
+	return decide(value, entrySeq, kind, found, tomb)
+}
+
 func (db *DB) getFromTable(f *manifest.FileMeta, key []byte, seq keys.SeqNum) ([]byte, keys.Kind, bool, error) {
 	e, err := db.tables.acquire(f)
 	if err != nil {
@@ -137,5 +152,24 @@ func (db *DB) getFromTable(f *manifest.FileMeta, key []byte, seq keys.SeqNum) ([
 	}
 	defer func() { db.tables.logCloseError(db.tables.release(e)) }()
 	db.stats.tablesProbed.Add(1)
-	return e.reader.Get(key, seq)
+	value, entrySeq, kind, found, err := e.reader.Get(key, seq)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	value, kind, found = decide(value, entrySeq, kind, found, e.reader.RangeDels().Covering(key, seq))
+	return value, kind, found, nil
+}
+
+// decide weighs one source's newest visible point entry for a key against
+// the newest visible range tombstone of the same source covering it (0 if
+// none). found is false when the source says nothing about the key; a
+// deletion, by point or range tombstone, is found with kind KindDelete.
+func decide(value []byte, entrySeq keys.SeqNum, kind keys.Kind, found bool, tomb keys.SeqNum) ([]byte, keys.Kind, bool) {
+	switch {
+	case found && entrySeq > tomb:
+		return value, kind, true
+	case tomb > 0:
+		return nil, keys.KindDelete, true
+	}
+	return nil, 0, false
 }

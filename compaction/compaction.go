@@ -138,12 +138,13 @@ func (c *Compaction) ElideTombstone(ukey []byte) bool {
 		files := c.v.Levels[level]
 		for ; c.levelPtrs[level] < len(files); c.levelPtrs[level]++ {
 			f := files[c.levelPtrs[level]]
-			if bytes.Compare(ukey, f.LargestUserKey()) <= 0 {
-				if f.ContainsUserKey(ukey) {
-					return false
-				}
-				break // ukey falls in the gap before f
+			if f.EndsBefore(ukey) {
+				continue
 			}
+			if f.ContainsUserKey(ukey) {
+				return false
+			}
+			break // ukey falls in the gap before f
 		}
 	}
 	return true
@@ -159,7 +160,7 @@ func (c *Compaction) ElideTombstone(ukey []byte) bool {
 func (c *Compaction) ShouldStopBefore(ikey []byte) bool {
 	ukey := keys.UserKey(ikey)
 	gps := c.Grandparents
-	for c.gpIndex < len(gps) && bytes.Compare(ukey, gps[c.gpIndex].LargestUserKey()) > 0 {
+	for c.gpIndex < len(gps) && gps[c.gpIndex].EndsBefore(ukey) {
 		// The output has moved past this grandparent: the table being
 		// written overlaps it entirely, unless nothing was written yet.
 		if c.gpSeenKey {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/lsmkv/lsmkv/internal/iterator"
 	"github.com/lsmkv/lsmkv/internal/keys"
+	"github.com/lsmkv/lsmkv/internal/rangedel"
 )
 
 // Iter is the rewrite filter: it reduces the input of a compaction (or of a
@@ -32,6 +33,8 @@ type Iter struct {
 	in        iterator.Iterator
 	snapshots []keys.SeqNum // ascending
 	elide     func(ukey []byte) bool
+	rangeDels rangedel.List // the input's range tombstones (SetRangeDels)
+	rdIndex   int           // cursor into rangeDels: keys only ascend
 
 	key   []byte // the current output key, owned by Iter
 	value []byte // the input's current value (Iter has not moved in since)
@@ -43,7 +46,29 @@ type Iter struct {
 	stripe  int         // stripe of the newest entry of ukey handled so far
 	hasUkey bool
 
-	dropped, tombstonesDropped int
+	dropped, tombstonesDropped, rangeDropped int
+}
+
+// SetRangeDels gives the iterator the range tombstones of its input (all of
+// them, fragmented): a point entry covered by a newer range tombstone of
+// the same snapshot stripe is invisible to every reader and is dropped.
+// Call before First.
+func (it *Iter) SetRangeDels(l rangedel.List) { it.rangeDels = l }
+
+// coveredInStripe reports whether a range tombstone newer than (ukey, seq)
+// covers it with no snapshot between them. The nearest newer tombstone
+// decides: any newer one is in the same stripe or above.
+func (it *Iter) coveredInStripe(ukey []byte, seq keys.SeqNum) bool {
+	l := it.rangeDels
+	for it.rdIndex < len(l) && bytes.Compare(l[it.rdIndex].End, ukey) <= 0 {
+		it.rdIndex++
+	}
+	if it.rdIndex == len(l) || bytes.Compare(l[it.rdIndex].Start, ukey) > 0 {
+		return false
+	}
+	seqs := l[it.rdIndex].Seqs // descending
+	i := sort.Search(len(seqs), func(i int) bool { return seqs[i] <= seq }) - 1
+	return i >= 0 && it.stripeOf(seqs[i]) == it.stripeOf(seq)
 }
 
 // NewIter returns an Iter over in, which must yield internal keys in
@@ -61,7 +86,8 @@ func NewIter(in iterator.Iterator, snapshots []keys.SeqNum, elide func(ukey []by
 
 // First positions the iterator at the first output entry.
 func (it *Iter) First() bool {
-	it.hasUkey, it.dropped, it.tombstonesDropped, it.err = false, 0, 0, nil
+	it.hasUkey, it.dropped, it.tombstonesDropped, it.rangeDropped, it.err = false, 0, 0, 0, nil
+	it.rdIndex = 0
 	it.in.First()
 	return it.findNext()
 }
@@ -93,6 +119,10 @@ func (it *Iter) Stats() (dropped, tombstonesDropped int) {
 	return it.dropped, it.tombstonesDropped
 }
 
+// RangeDropped returns how many point entries were dropped because a range
+// tombstone covered them.
+func (it *Iter) RangeDropped() int { return it.rangeDropped }
+
 // stripeOf returns the index of the stripe holding seq: the first snapshot
 // >= seq, or len(snapshots) for the top stripe.
 func (it *Iter) stripeOf(seq keys.SeqNum) int {
@@ -116,6 +146,14 @@ func (it *Iter) findNext() bool {
 		stripe := it.stripeOf(seq)
 		if stripe == it.stripe {
 			it.dropped++ // an older entry in a stripe whose newest we handled
+			continue
+		}
+		if it.rangeDels != nil && it.coveredInStripe(ukey, seq) {
+			// Older entries of ukey in this stripe are covered too; the
+			// stripe's newest is handled.
+			it.stripe = stripe
+			it.dropped++
+			it.rangeDropped++
 			continue
 		}
 		it.stripe = stripe

@@ -17,6 +17,10 @@ const (
 	tagLastSeq     = 3 // uvarint: the last sequence number used
 	tagDeletedFile = 4 // uvarint level, uvarint file number
 	tagNewFile     = 5 // uvarint level, num, size; bytes smallest, largest; uvarint smallestSeq, largestSeq
+	// tagNewFileRangeDels is tagNewFile followed by one more uvarint: the
+	// table's number of range tombstones (> 0). Tables without any keep
+	// tagNewFile, so their bytes are as before range deletions existed.
+	tagNewFileRangeDels = 6
 )
 
 // NewFile is a table that an edit adds to a level.
@@ -75,7 +79,11 @@ func (e *VersionEdit) Encode(dst []byte) []byte {
 	}
 	for _, a := range e.Added {
 		m := &a.Meta
-		dst = binary.AppendUvarint(dst, tagNewFile)
+		tag := uint64(tagNewFile)
+		if m.NumRangeDels > 0 {
+			tag = tagNewFileRangeDels
+		}
+		dst = binary.AppendUvarint(dst, tag)
 		dst = binary.AppendUvarint(dst, uint64(a.Level))
 		dst = binary.AppendUvarint(dst, m.Num)
 		dst = binary.AppendUvarint(dst, m.Size)
@@ -83,6 +91,9 @@ func (e *VersionEdit) Encode(dst []byte) []byte {
 		dst = appendBytes(dst, m.Largest)
 		dst = binary.AppendUvarint(dst, uint64(m.SmallestSeq))
 		dst = binary.AppendUvarint(dst, uint64(m.LargestSeq))
+		if tag == tagNewFileRangeDels {
+			dst = binary.AppendUvarint(dst, m.NumRangeDels)
+		}
 	}
 	return dst
 }
@@ -122,8 +133,8 @@ func (e *VersionEdit) Decode(b []byte) error {
 			df := DeletedFile{Level: d.level()}
 			df.Num = d.uvarint("deleted file number")
 			e.Deleted = append(e.Deleted, df)
-		case tagNewFile:
-			nf := d.newFile()
+		case tagNewFile, tagNewFileRangeDels:
+			nf := d.newFile(tag == tagNewFileRangeDels)
 			e.Added = append(e.Added, nf)
 		default:
 			d.failAt(tagPos, "unknown tag %d", tag)
@@ -204,7 +215,7 @@ func (d *decoder) bytes(field string) []byte {
 	return out
 }
 
-func (d *decoder) newFile() NewFile {
+func (d *decoder) newFile(rangeDels bool) NewFile {
 	start := d.pos
 	nf := NewFile{Level: d.level()}
 	m := &nf.Meta
@@ -214,6 +225,11 @@ func (d *decoder) newFile() NewFile {
 	m.Largest = d.bytes("largest key")
 	m.SmallestSeq = d.seq("smallest sequence number")
 	m.LargestSeq = d.seq("largest sequence number")
+	if rangeDels {
+		if m.NumRangeDels = d.uvarint("range tombstone count"); d.err == nil && m.NumRangeDels == 0 {
+			d.failAt(start, "table %d: range tombstone count 0 under the tag that announces some", m.Num)
+		}
+	}
 	if d.err == nil {
 		if err := checkFileMeta(m); err != nil {
 			d.failAt(start, "%v", err)

@@ -18,6 +18,9 @@ type FileMeta struct {
 	Largest     []byte      // largest internal key in the table
 	SmallestSeq keys.SeqNum // smallest sequence number in the table
 	LargestSeq  keys.SeqNum // largest sequence number in the table
+	// NumRangeDels counts the table's range tombstones, so that readers
+	// consult only the tables that have some.
+	NumRangeDels uint64
 }
 
 // Version is one immutable state of the tree: which tables make up each

@@ -18,9 +18,20 @@ func (f *FileMeta) SmallestUserKey() []byte { return keys.UserKey(f.Smallest) }
 // LargestUserKey returns the user key of the table's largest entry.
 func (f *FileMeta) LargestUserKey() []byte { return keys.UserKey(f.Largest) }
 
+// LargestExclusive reports whether the table's largest key is a range
+// tombstone's end sentinel (keys.RangeDeleteSentinel): the table then holds
+// nothing at LargestUserKey itself, and a neighbour may start there.
+func (f *FileMeta) LargestExclusive() bool { return keys.IsExclusiveSentinel(f.Largest) }
+
+// EndsBefore reports whether every key the table holds is below ukey.
+func (f *FileMeta) EndsBefore(ukey []byte) bool {
+	c := bytes.Compare(f.LargestUserKey(), ukey)
+	return c < 0 || (c == 0 && f.LargestExclusive())
+}
+
 // ContainsUserKey reports whether the table's user-key range holds ukey.
 func (f *FileMeta) ContainsUserKey(ukey []byte) bool {
-	return bytes.Compare(ukey, f.SmallestUserKey()) >= 0 && bytes.Compare(ukey, f.LargestUserKey()) <= 0
+	return bytes.Compare(ukey, f.SmallestUserKey()) >= 0 && !f.EndsBefore(ukey)
 }
 
 // TotalSize returns the total bytes of all tables in the version.
@@ -44,15 +55,13 @@ func (v *Version) FileFor(level int, ukey []byte) *FileMeta {
 }
 
 // FindFile returns the index in Levels[level] of the only table that may
-// hold ukey: the first whose largest user key is >= ukey, or
-// NumFiles(level) if there is none. The caller must still check that ukey
+// hold ukey: the first that does not end before it, or NumFiles(level) if
+// there is none. The caller must still check that ukey
 // is >= that table's smallest user key (FileFor does both).
 // REQUIRES: level >= 1 (L0 tables overlap, so no single table is "the" one).
 func (v *Version) FindFile(level int, ukey []byte) int {
 	files := v.Levels[level]
-	return sort.Search(len(files), func(i int) bool {
-		return bytes.Compare(files[i].LargestUserKey(), ukey) >= 0
-	})
+	return sort.Search(len(files), func(i int) bool { return !files[i].EndsBefore(ukey) })
 }
 
 // Overlaps returns the tables at level whose user-key range intersects
@@ -66,8 +75,7 @@ func (v *Version) Overlaps(level int, smallest, largest []byte) []*FileMeta {
 	var out []*FileMeta
 	if level == 0 {
 		for _, f := range files {
-			if bytes.Compare(f.LargestUserKey(), smallest) >= 0 &&
-				bytes.Compare(f.SmallestUserKey(), largest) <= 0 {
+			if !f.EndsBefore(smallest) && bytes.Compare(f.SmallestUserKey(), largest) <= 0 {
 				out = append(out, f)
 			}
 		}
@@ -184,8 +192,10 @@ func checkOrder(level int, prev, f *FileMeta) error {
 			prev.Num, prev.LargestSeq, f.Num, f.LargestSeq)
 	}
 	// Strict on user keys: one user key's versions never straddle two
-	// tables of a level, so FindFile can return a single table.
-	if bytes.Compare(prev.LargestUserKey(), f.SmallestUserKey()) >= 0 {
+	// tables of a level, so FindFile can return a single table. A table
+	// whose range tombstones end (exclusively) where the next one starts
+	// holds nothing at that key.
+	if !prev.EndsBefore(f.SmallestUserKey()) {
 		return fmt.Errorf("lsmkv/manifest: L%d: table %d [%s .. %s] overlaps table %d [%s .. %s]",
 			level, prev.Num, keys.String(prev.Smallest), keys.String(prev.Largest),
 			f.Num, keys.String(f.Smallest), keys.String(f.Largest))

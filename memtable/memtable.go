@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/lsmkv/lsmkv/internal/keys"
+	"github.com/lsmkv/lsmkv/internal/rangedel"
 )
 
 // ErrFull is returned by Add when the entry does not fit in the arena. The
@@ -29,11 +30,29 @@ var ErrFull = errors.New("lsmkv/memtable: arena full")
 type Memtable struct {
 	arena *arena
 	head  uint32 // offset of the head node: no key, tower of maxHeight links
+	// rdHead heads the second skiplist, of range tombstones: start#seq keys
+	// whose values are the end keys. Kept apart from the points so point
+	// reads and iterators never step over them (Pebble does the same).
+	rdHead uint32
 	// height is the number of levels in use, 1..maxHeight. Only the writer
 	// raises it; readers load it to know where to start a search.
 	height atomic.Uint32
-	count  atomic.Int64 // entries added
+	count  atomic.Int64 // entries added, points and range tombstones
 	rng    uint64       // tower-height generator state; writer only
+
+	rdCount atomic.Int64 // range tombstones added
+	// rdCache is the fragmented view of the range tombstones, built by the
+	// first reader that needs it and valid while rdCount still equals its
+	// count: an Add of a range tombstone invalidates it by moving rdCount.
+	rdCache atomic.Pointer[rdView]
+}
+
+// rdView is a fragmented view of the first count range tombstones (perhaps
+// a few more, added while it was built: harmless, since every fragment
+// carries sequence numbers that reads filter).
+type rdView struct {
+	count int64
+	list  rangedel.List
 }
 
 // rngSeed seeds the tower-height generator. It is fixed so that the same
@@ -45,7 +64,9 @@ const rngSeed = 0x2545f4914f6cdd1d
 // first entry: the reserved nilOffset word and the head node. New adds it
 // to the requested capacity, and Size and Capacity leave it out, so that
 // New(EntrySize(k, v)) always has room for one such entry.
-const arenaOverhead = arenaAlign + nodeTowerOffset + maxHeight*linkSize
+// It is kept a multiple of 8, so that Capacity is exactly the rounded
+// request.
+const arenaOverhead = (arenaAlign + 2*(nodeTowerOffset+maxHeight*linkSize) + 7) &^ 7
 
 // MaxCapacity is the largest capacity New honours (larger requests are cut
 // to it): node links are uint32 offsets into one arena. A writer must not
@@ -60,10 +81,12 @@ const MaxCapacity = (maxCapacity - arenaOverhead) &^ 7
 func New(capacity int64) *Memtable {
 	m := &Memtable{arena: newArena(arenaSize(capacity)), rng: rngSeed}
 	head, ok := m.allocNode(maxHeight, 0, 0)
-	if !ok || m.arena.size() != arenaOverhead {
-		panic("lsmkv/memtable: head node does not fit its reserved space") // unreachable
+	rdHead, rdOK := m.allocNode(maxHeight, 0, 0)
+	_, padOK := m.arena.alloc(arenaOverhead - m.arena.size()) // to the multiple of 8
+	if !ok || !rdOK || !padOK || m.arena.size() != arenaOverhead {
+		panic("lsmkv/memtable: head nodes do not fit their reserved space") // unreachable
 	}
-	m.head = head
+	m.head, m.rdHead = head, rdHead
 	m.height.Store(1)
 	return m
 }
@@ -85,6 +108,8 @@ func EntrySize(keyLen, valueLen int) int64 {
 // Add inserts the entry (ukey#seq,kind) -> value, copying key and value into
 // the arena. It returns ErrFull, adding nothing, if the entry does not fit,
 // and an error if seq exceeds keys.MaxSeqNum or kind is not a known kind.
+// A range tombstone (KindRangeDelete) goes to the second skiplist, with
+// ukey its start and value its end.
 //
 // REQUIRES: no other Add runs concurrently (the DB serialises writes); no
 // entry with the same ukey and seq was added before.
@@ -92,7 +117,12 @@ func (m *Memtable) Add(seq keys.SeqNum, kind keys.Kind, ukey, value []byte) erro
 	if seq > keys.MaxSeqNum {
 		return fmt.Errorf("lsmkv/memtable: sequence number %d exceeds the maximum %d", seq, keys.MaxSeqNum)
 	}
-	if kind != keys.KindSet && kind != keys.KindDelete {
+	head := m.head
+	switch kind {
+	case keys.KindSet, keys.KindDelete:
+	case keys.KindRangeDelete:
+		head = m.rdHead
+	default:
 		return fmt.Errorf("lsmkv/memtable: invalid kind %v", kind)
 	}
 	trailer := keys.MakeTrailer(seq, kind)
@@ -101,9 +131,9 @@ func (m *Memtable) Add(seq keys.SeqNum, kind keys.Kind, ukey, value []byte) erro
 	// above the current height start empty: head -> nil.
 	var sp splice
 	for i := range sp.prev {
-		sp.prev[i] = m.head
+		sp.prev[i] = head
 	}
-	m.seek(ukey, trailer, &sp)
+	m.seekIn(head, ukey, trailer, &sp)
 
 	height := m.randomHeight()
 	n, ok := m.newNode(height, ukey, trailer, value)
@@ -123,25 +153,59 @@ func (m *Memtable) Add(seq keys.SeqNum, kind keys.Kind, ukey, value []byte) erro
 	if uint32(height) > m.height.Load() {
 		m.height.Store(uint32(height))
 	}
+	if kind == keys.KindRangeDelete {
+		m.rdCount.Add(1)
+	}
 	m.count.Add(1)
 	return nil
 }
+
+// RangeDels returns the memtable's range tombstones, fragmented. The list
+// is cached until the next range tombstone is added, so readers share one
+// build; it is immutable and aliases the arena.
+func (m *Memtable) RangeDels() rangedel.List {
+	n := m.rdCount.Load() // before the walk: a stale count only costs a rebuild
+	if n == 0 {
+		return nil
+	}
+	if c := m.rdCache.Load(); c != nil && c.count == n {
+		return c.list
+	}
+	var ts []rangedel.Tombstone
+	for x := m.next(m.rdHead, 0); x != nilOffset; x = m.next(x, 0) {
+		k := m.key(x)
+		ts = append(ts, rangedel.Tombstone{Start: keys.UserKey(k), End: m.value(x), Seq: keys.Seq(k)})
+	}
+	l := rangedel.Build(ts)
+	m.rdCache.Store(&rdView{count: n, list: l})
+	return l
+}
+
+// HasRangeDels reports whether any range tombstone was added.
+func (m *Memtable) HasRangeDels() bool { return m.rdCount.Load() > 0 }
 
 // Get returns the value and kind of the newest entry for ukey whose sequence
 // number is <= seq; ok is false if there is none. A KindDelete entry is
 // returned like any other (kind tells the caller it is a tombstone). value
 // aliases the arena: it never changes but must not be modified.
 func (m *Memtable) Get(ukey []byte, seq keys.SeqNum) (value []byte, kind keys.Kind, ok bool) {
+	value, _, kind, ok = m.Lookup(ukey, seq)
+	return value, kind, ok
+}
+
+// Lookup is Get that also returns the entry's sequence number, which a
+// reader compares with the range tombstones covering ukey.
+func (m *Memtable) Lookup(ukey []byte, seq keys.SeqNum) (value []byte, entrySeq keys.SeqNum, kind keys.Kind, ok bool) {
 	seq = min(seq, keys.MaxSeqNum)
 	_, n := m.seek(ukey, keys.MakeTrailer(seq, keys.KindMax), nil)
 	if n == nilOffset {
-		return nil, 0, false
+		return nil, 0, 0, false
 	}
 	k := m.key(n)
 	if !bytes.Equal(keys.UserKey(k), ukey) {
-		return nil, 0, false
+		return nil, 0, 0, false
 	}
-	return m.value(n), keys.KindOf(k), true
+	return m.value(n), keys.Seq(k), keys.KindOf(k), true
 }
 
 // NewIter returns an unpositioned iterator over the memtable. It sees every

@@ -112,7 +112,13 @@ func (m *Memtable) setNext(n uint32, level int, to uint32) {
 // a level-i link always points at a node already linked at level i-1, so
 // descending from any node a reader reached stays correct.
 func (m *Memtable) seek(ukey []byte, trailer uint64, sp *splice) (lt, ge uint32) {
-	x := m.head
+	return m.seekIn(m.head, ukey, trailer, sp)
+}
+
+// seekIn is seek in the skiplist that starts at head: the points' or the
+// range tombstones'.
+func (m *Memtable) seekIn(head uint32, ukey []byte, trailer uint64, sp *splice) (lt, ge uint32) {
+	x := head
 	var next uint32 // nilOffset
 	for level := int(m.height.Load()) - 1; level >= 0; level-- {
 		next = m.next(x, level)

@@ -22,7 +22,7 @@ var opWeights = []struct {
 }{
 	{opPut, 300}, {opDelete, 80}, {opBatch, 80}, {opGet, 150}, {opIter, 100},
 	{opNewSnapshot, 20}, {opSnapshotGet, 40}, {opSnapshotIter, 30}, {opCloseSnapshot, 15},
-	{opFlush, 20}, {opCompact, 8}, {opReopen, 5}, {opCrash, 3},
+	{opFlush, 20}, {opCompact, 8}, {opReopen, 5}, {opCrash, 3}, {opDeleteRange, 25},
 }
 
 // generate returns n operations drawn from seed.
@@ -65,7 +65,10 @@ func (g *generator) build(kind opKind) op {
 	case opBatch:
 		for i := g.rng.IntN(8); i >= 0; i-- {
 			e := batchEntry{key: g.key()}
-			if g.rng.IntN(4) != 0 {
+			switch r := g.rng.IntN(10); {
+			case r == 0:
+				e.key, e.rangeEnd = g.span()
+			case r < 8:
 				e.value = g.value()
 			}
 			o.entries = append(o.entries, e)
@@ -98,6 +101,8 @@ func (g *generator) build(kind opKind) op {
 			}
 			o.key, o.key2 = a, b
 		}
+	case opDeleteRange:
+		o.key, o.key2 = g.span()
 	case opReopen, opCrash:
 		g.snaps = g.snaps[:0] // closing the DB closes its snapshots
 	}
@@ -121,6 +126,24 @@ func (g *generator) iter(o *op) {
 			m.key = g.key()
 		}
 		o.moves = append(o.moves, m)
+	}
+}
+
+// span returns a range [start, end) to delete: usually a few keys wide,
+// sometimes two random keys apart; never empty.
+func (g *generator) span() (start, end []byte) {
+	if g.rng.IntN(4) != 0 {
+		i := g.rng.IntN(g.nkeys)
+		return fmt.Appendf(nil, "k%03d", i), fmt.Appendf(nil, "k%03d", i+1+g.rng.IntN(5))
+	}
+	for {
+		start, end = g.key(), g.key()
+		switch {
+		case string(start) < string(end):
+			return start, end
+		case string(start) > string(end):
+			return end, start
+		}
 	}
 }
 

@@ -29,12 +29,17 @@ func (m *model) apply(o op) string {
 		delete(m.state, string(o.key))
 	case opBatch:
 		for _, e := range o.entries {
-			if e.value == nil {
+			switch {
+			case e.rangeEnd != nil:
+				m.deleteRange(e.key, e.rangeEnd)
+			case e.value == nil:
 				delete(m.state, string(e.key))
-			} else {
+			default:
 				m.state[string(e.key)] = e.value
 			}
 		}
+	case opDeleteRange:
+		m.deleteRange(o.key, o.key2)
 	case opGet:
 		return getOutput(m.state, o.key)
 	case opIter:
@@ -60,6 +65,15 @@ func (m *model) apply(o op) string {
 		m.state[string(crashMarker)] = []byte{}
 	}
 	return "ok"
+}
+
+// deleteRange removes the keys in [start, end).
+func (m *model) deleteRange(start, end []byte) {
+	for k := range m.state {
+		if k >= string(start) && k < string(end) {
+			delete(m.state, k)
+		}
+	}
 }
 
 const (

@@ -24,6 +24,7 @@ const (
 	opCompact // manual compaction of [key, key2]; nil keys mean unbounded
 	opReopen  // Close, then Open of the same directory
 	opCrash   // a synced write, then a power loss: open a CrashClone
+	opDeleteRange
 )
 
 // moveKind is one positioning call of an iterator.
@@ -44,9 +45,11 @@ type move struct {
 	key  []byte
 }
 
-// batchEntry is one write of a batch; a nil value means a deletion.
+// batchEntry is one write of a batch; a nil value means a deletion, and
+// rangeEnd, if set, makes it a range deletion of [key, rangeEnd).
 type batchEntry struct {
 	key, value []byte
+	rangeEnd   []byte
 }
 
 // op is one operation of a test. Fields are used by the kinds that need
@@ -88,7 +91,9 @@ func (o op) String() string {
 	case opBatch:
 		parts := make([]string, len(o.entries))
 		for i, e := range o.entries {
-			if e.value == nil {
+			if e.rangeEnd != nil {
+				parts[i] = fmt.Sprintf("DeleteRange(%s, %s)", fmtBytes(e.key), fmtBytes(e.rangeEnd))
+			} else if e.value == nil {
 				parts[i] = fmt.Sprintf("Delete(%s)", fmtBytes(e.key))
 			} else {
 				parts[i] = fmt.Sprintf("Put(%s, %d bytes)", fmtBytes(e.key), len(e.value))
@@ -121,6 +126,8 @@ func (o op) String() string {
 		return "Reopen"
 	case opCrash:
 		return "Crash"
+	case opDeleteRange:
+		return fmt.Sprintf("DeleteRange(%s, %s)", fmtBytes(o.key), fmtBytes(o.key2))
 	}
 	return fmt.Sprintf("op(%d)", int(o.kind))
 }

@@ -66,9 +66,12 @@ func (r *runner) apply(o op) (string, error) {
 	case opBatch:
 		var b lsmkv.Batch
 		for _, e := range o.entries {
-			if e.value == nil {
+			switch {
+			case e.rangeEnd != nil:
+				b.DeleteRange(e.key, e.rangeEnd)
+			case e.value == nil:
 				b.Delete(e.key)
-			} else {
+			default:
 				b.Put(e.key, e.value)
 			}
 		}
@@ -93,6 +96,8 @@ func (r *runner) apply(o op) (string, error) {
 		return "ok", r.open()
 	case opCrash:
 		return r.crash()
+	case opDeleteRange:
+		return status(db.DeleteRange(o.key, o.key2)), nil
 	}
 	return "", fmt.Errorf("unknown op %v", o)
 }

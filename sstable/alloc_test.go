@@ -24,7 +24,7 @@ func TestGetNoAllocsWarmCache(t *testing.T) {
 	ukeys := make([][]byte, len(entries))
 	for i, e := range entries {
 		ukeys[i] = keys.UserKey(e.key)
-		if v, _, found, err := r.Get(ukeys[i], keys.MaxSeqNum); !found || err != nil || !bytes.Equal(v, e.value) {
+		if v, _, _, found, err := r.Get(ukeys[i], keys.MaxSeqNum); !found || err != nil || !bytes.Equal(v, e.value) {
 			t.Fatalf("warm-up Get(%s): %q %v %v", ukeys[i], v, found, err)
 		}
 	}

@@ -116,7 +116,7 @@ func BenchmarkGet(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		key = benchKey(key[:0], rng.Intn(n))
-		if _, _, found, err := r.Get(key, keys.MaxSeqNum); !found || err != nil {
+		if _, _, _, found, err := r.Get(key, keys.MaxSeqNum); !found || err != nil {
 			b.Fatalf("Get(%s): %v %v", key, found, err)
 		}
 	}
@@ -140,7 +140,7 @@ func BenchmarkGetAbsent(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		key = append(benchKey(key[:0], rng.Intn(n)), 'x')
-		if _, _, found, err := r.Get(key, keys.MaxSeqNum); found || err != nil {
+		if _, _, _, found, err := r.Get(key, keys.MaxSeqNum); found || err != nil {
 			b.Fatalf("Get(%s): %v %v", key, found, err)
 		}
 	}

@@ -227,7 +227,7 @@ func TestIssue15LongRestartRun(t *testing.T) {
 		}
 		it.Close()
 	}
-	_, _, _, err := r.Get(keys.UserKey(target), keys.MaxSeqNum)
+	_, _, _, _, err := r.Get(keys.UserKey(target), keys.MaxSeqNum)
 	requireRunError(t, "Get", err, "crafted.sst", 0)
 	_, err = r.Layout()
 	requireRunError(t, "Layout", err, "crafted.sst", 0)

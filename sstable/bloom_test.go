@@ -59,7 +59,7 @@ func TestBloomSkipsBlocks(t *testing.T) {
 		const lookups = 10000
 		for i := 0; i < lookups; i++ {
 			ukey := []byte(fmt.Sprintf("key%08d", 2*i+1)) // between present keys
-			if _, _, found, err := r.Get(ukey, keys.MaxSeqNum); found || err != nil {
+			if _, _, _, found, err := r.Get(ukey, keys.MaxSeqNum); found || err != nil {
 				t.Fatalf("Get(%s): found=%v err=%v", ukey, found, err)
 			}
 		}

@@ -61,7 +61,7 @@ func readDamaged(t *testing.T, data []byte, entries []kv, what string) (detected
 		t.Fatalf("%s: %d entries and no error, want %d", what, i, len(entries))
 	}
 	for _, e := range entries {
-		v, _, found, err := r.Get(keys.UserKey(e.key), keys.MaxSeqNum)
+		v, _, _, found, err := r.Get(keys.UserKey(e.key), keys.MaxSeqNum)
 		if err != nil {
 			isCorrupt(err)
 			detected = true
@@ -172,7 +172,7 @@ func TestReadErrorsSurface(t *testing.T) {
 	mf := &memFile{data: data}
 	r := openTable(t, mf, ReaderOptions{})
 	r.f = f
-	if _, _, _, err := r.Get(keys.UserKey(entries[0].key), keys.MaxSeqNum); !errors.Is(err, errDisk) {
+	if _, _, _, _, err := r.Get(keys.UserKey(entries[0].key), keys.MaxSeqNum); !errors.Is(err, errDisk) {
 		t.Fatalf("Get = %v, want the disk error", err)
 	}
 	it := r.NewIter()

@@ -76,8 +76,9 @@ func decodeFooter(name string, off int64, b []byte) (footer, error) {
 		h.length = binary.LittleEndian.Uint64(b[16*i+8:])
 	}
 	f.version = binary.LittleEndian.Uint32(b[48:])
-	if f.version != FormatVersion {
-		return footer{}, corruption.Errorf(name, off, "unsupported format version %d, want %d", f.version, FormatVersion)
+	if f.version < minFormatVersion || f.version > FormatVersion {
+		return footer{}, corruption.Errorf(name, off, "unsupported format version %d, want %d..%d",
+			f.version, minFormatVersion, FormatVersion)
 	}
 	return f, nil
 }

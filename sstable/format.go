@@ -10,7 +10,10 @@ import "fmt"
 // FormatVersion and update docs/format-sstable.md and testdata/golden.sst.
 const (
 	// FormatVersion is written in the footer and in the properties block.
-	FormatVersion uint32 = 1
+	// Version 2 added the range-deletion block (located by properties
+	// fields); a reader reads versions minFormatVersion..FormatVersion.
+	FormatVersion    uint32 = 2
+	minFormatVersion uint32 = 1
 	// tableMagic is "lsmkvsst" read as a little-endian uint64; it ends the file.
 	tableMagic uint64 = 0x747373766b6d736c
 
@@ -26,8 +29,9 @@ const (
 	// search over restarts finds the exact handle. They are also the longest
 	// restart runs a reader accepts: a longer run is corruption (see
 	// blockIter), so changing them needs a new FormatVersion.
-	dataRestartInterval  = 16
-	indexRestartInterval = 1
+	dataRestartInterval     = 16
+	indexRestartInterval    = 1
+	rangeDelRestartInterval = 1 // the block is decoded whole, at Open
 
 	// Property tags (see properties.go). Tags are never reused.
 	propNumEntries      = 1
@@ -46,6 +50,9 @@ const (
 	propBloomBitsPerKey = 14
 	propBlockSize       = 15
 	propFormatVersion   = 16
+	propNumRangeDels    = 17 // format 2: range tombstones in the range-deletion block
+	propRangeDelOffset  = 18 // format 2: handle of the range-deletion block
+	propRangeDelLength  = 19
 )
 
 // Compression is how a stored block's bytes are encoded. The values are on

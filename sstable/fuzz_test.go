@@ -391,7 +391,7 @@ func FuzzOpen(f *testing.F) {
 		}
 		requireCorruption(t, it.Error())
 		for _, k := range ukeys[:min(len(ukeys), 50)] {
-			_, _, _, err := r.Get(k, keys.MaxSeqNum)
+			_, _, _, _, err := r.Get(k, keys.MaxSeqNum)
 			requireCorruption(t, err)
 			it.SeekGE(keys.Make(k, 5, keys.KindSet))
 			it.SeekLT(keys.Make(k, 5, keys.KindSet))
@@ -432,7 +432,7 @@ func FuzzOpenResealed(f *testing.F) {
 		}
 		requireCorruption(t, it.Error())
 		for _, k := range ukeys[:min(len(ukeys), 50)] {
-			_, _, _, err := r.Get(k, keys.MaxSeqNum)
+			_, _, _, _, err := r.Get(k, keys.MaxSeqNum)
 			requireCorruption(t, err)
 			it.SeekLT(keys.Make(k, 5, keys.KindSet))
 			requireCorruption(t, it.Error())

@@ -31,13 +31,28 @@ type Properties struct {
 	BloomBitsPerKey         int         // 0 if the table has no filter
 	BlockSize               int         // the target data block size
 	FormatVersion           uint32
+	// NumRangeDels counts the range tombstones (fragment × sequence number)
+	// of the range-deletion block, which RangeDel locates; both zero when
+	// the table has none (and in every format-1 table). Smallest, Largest
+	// and the sequence bounds cover the tombstones as well as the points.
+	NumRangeDels uint64
+	RangeDel     BlockHandle
+}
+
+// BlockHandle locates a stored block (its trailer follows it).
+type BlockHandle struct {
+	Offset, Length uint64
 }
 
 func (p *Properties) String() string {
-	return fmt.Sprintf("entries=%d deletions=%d blocks=%d data=%dB index=%dB filter=%dB keys=[%s, %s] seqs=[%d, %d] %s bloom=%d blocksize=%d v%d",
+	s := fmt.Sprintf("entries=%d deletions=%d blocks=%d data=%dB index=%dB filter=%dB keys=[%s, %s] seqs=[%d, %d] %s bloom=%d blocksize=%d v%d",
 		p.NumEntries, p.NumDeletions, p.NumDataBlocks, p.DataBytes, p.IndexBytes, p.FilterBytes,
 		keys.String(p.Smallest), keys.String(p.Largest), p.SmallestSeq, p.LargestSeq,
 		p.Compression, p.BloomBitsPerKey, p.BlockSize, p.FormatVersion)
+	if p.NumRangeDels > 0 {
+		s += fmt.Sprintf(" rangedels=%d", p.NumRangeDels)
+	}
+	return s
 }
 
 // encodeProperties appends the properties block contents: a sequence of
@@ -66,6 +81,11 @@ func encodeProperties(dst []byte, p *Properties) []byte {
 	putUint(propBloomBitsPerKey, uint64(p.BloomBitsPerKey))
 	putUint(propBlockSize, uint64(p.BlockSize))
 	putUint(propFormatVersion, uint64(p.FormatVersion))
+	if p.NumRangeDels > 0 {
+		putUint(propNumRangeDels, p.NumRangeDels)
+		putUint(propRangeDelOffset, p.RangeDel.Offset)
+		putUint(propRangeDelLength, p.RangeDel.Length)
+	}
 	return dst
 }
 
@@ -110,7 +130,7 @@ func (p *Properties) setField(tag uint64, field []byte) string {
 		p.Largest = append([]byte(nil), field...)
 		return ""
 	}
-	if tag > propFormatVersion {
+	if tag > propRangeDelLength {
 		return "" // a field from a newer writer: skip it
 	}
 	v, n := binary.Uvarint(field)
@@ -149,6 +169,12 @@ func (p *Properties) setField(tag uint64, field []byte) string {
 			return "value out of range"
 		}
 		p.setSmall(tag, int(v))
+	case propNumRangeDels:
+		p.NumRangeDels = v
+	case propRangeDelOffset:
+		p.RangeDel.Offset = v
+	case propRangeDelLength:
+		p.RangeDel.Length = v
 	}
 	return ""
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/lsmkv/lsmkv/cache"
 	"github.com/lsmkv/lsmkv/internal/corruption"
 	"github.com/lsmkv/lsmkv/internal/keys"
+	"github.com/lsmkv/lsmkv/internal/rangedel"
 	"github.com/lsmkv/lsmkv/vfs"
 )
 
@@ -49,6 +50,7 @@ type Reader struct {
 	filter    filter
 	hasFilter bool
 	props     Properties
+	rangeDels rangedel.List // decoded at Open; nil if none
 
 	scratch sync.Pool // of *getScratch, so that Get does not allocate
 }
@@ -109,6 +111,9 @@ func (r *Reader) loadMeta(metaEnd uint64) error {
 		return err
 	}
 	r.props.FileSize = uint64(r.size)
+	if err := r.loadRangeDels(at); err != nil {
+		return err
+	}
 	if ft.filter.length > 0 {
 		if b, _, err = r.readBlock(ft.filter); err != nil {
 			return err
@@ -123,6 +128,32 @@ func (r *Reader) loadMeta(metaEnd uint64) error {
 	}
 	return r.checkIndex()
 }
+
+// loadRangeDels reads and checks the range-deletion block, which lies
+// between the data blocks and the filter (or index). at is the footer's
+// offset, for errors.
+func (r *Reader) loadRangeDels(at int64) error {
+	p := &r.props
+	if p.NumRangeDels == 0 {
+		return nil
+	}
+	h := handle{offset: p.RangeDel.Offset, length: p.RangeDel.Length}
+	if err := r.checkHandle(h, r.dataEnd, "properties: range-deletion", at); err != nil {
+		return err
+	}
+	r.dataEnd = h.offset
+	b, _, err := r.readBlock(h)
+	if err != nil {
+		return err
+	}
+	r.rangeDels, err = decodeRangeDels(r.opts.Name, int64(h.offset), b, p.NumRangeDels)
+	return err
+}
+
+// RangeDels returns the table's range tombstones, fragmented (nil if it
+// has none). They were read and checked at Open; the list is shared and
+// must not be modified.
+func (r *Reader) RangeDels() rangedel.List { return r.rangeDels }
 
 // checkHandle verifies that block h and its trailer end at or before limit.
 // The handle was read at offset at (for errors).
@@ -213,11 +244,13 @@ func (r *Reader) MayContain(ukey []byte) bool {
 	return !r.hasFilter || r.filter.mayContain(filterHash(ukey))
 }
 
-// Get returns the newest entry for ukey with sequence number <= seq. found
-// is false if there is none; a tombstone is found with kind KindDelete. The
-// value aliases a block that is never modified (possibly a cached one):
-// callers must not modify it. Get does not allocate when the block is cached.
-func (r *Reader) Get(ukey []byte, seq keys.SeqNum) (value []byte, kind keys.Kind, found bool, err error) {
+// Get returns the newest point entry for ukey with sequence number <= seq
+// and that entry's sequence number. found is false if there is none; a
+// tombstone is found with kind KindDelete. Range tombstones are not
+// consulted: the caller weighs RangeDels against entrySeq. The value
+// aliases a block that is never modified (possibly a cached one): callers
+// must not modify it. Get does not allocate when the block is cached.
+func (r *Reader) Get(ukey []byte, seq keys.SeqNum) (value []byte, entrySeq keys.SeqNum, kind keys.Kind, found bool, err error) {
 	if r.hasFilter {
 		if r.opts.Stats != nil {
 			r.opts.Stats.FilterChecks.Add(1)
@@ -226,14 +259,14 @@ func (r *Reader) Get(ukey []byte, seq keys.SeqNum) (value []byte, kind keys.Kind
 			if r.opts.Stats != nil {
 				r.opts.Stats.FilterNegatives.Add(1)
 			}
-			return nil, 0, false, nil
+			return nil, 0, 0, false, nil
 		}
 	}
 	s := r.scratch.Get().(*getScratch)
 	defer r.scratch.Put(s)
 	s.seek = keys.AppendSeekKey(s.seek[:0], ukey, seq)
 	if err := s.index.init(r.opts.Name, int64(r.footer.index.offset), r.index, indexRestartInterval); err != nil {
-		return nil, 0, false, err
+		return nil, 0, 0, false, err
 	}
 	// The first block whose separator is >= the seek key holds the answer;
 	// the loop only moves on if a block holds nothing >= the seek key.
@@ -241,22 +274,22 @@ func (r *Reader) Get(ukey []byte, seq keys.SeqNum) (value []byte, kind keys.Kind
 		h, _ := decodeHandle(s.index.val) // checked at Open
 		block, err := r.dataBlock(h)
 		if err != nil {
-			return nil, 0, false, err
+			return nil, 0, 0, false, err
 		}
 		if err := s.data.init(r.opts.Name, int64(h.offset), block, dataRestartInterval); err != nil {
-			return nil, 0, false, err
+			return nil, 0, 0, false, err
 		}
 		if s.data.SeekGE(s.seek) {
 			if !bytes.Equal(keys.UserKey(s.data.key), ukey) {
-				return nil, 0, false, nil
+				return nil, 0, 0, false, nil
 			}
-			return s.data.val, keys.KindOf(s.data.key), true, nil
+			return s.data.val, keys.Seq(s.data.key), keys.KindOf(s.data.key), true, nil
 		}
 		if s.data.err != nil {
-			return nil, 0, false, s.data.err
+			return nil, 0, 0, false, s.data.err
 		}
 	}
-	return nil, 0, false, s.index.err
+	return nil, 0, 0, false, s.index.err
 }
 
 // Properties returns the table's properties. The caller must not modify them.

@@ -187,7 +187,7 @@ func checkGets(t *testing.T, rng *rand.Rand, r *Reader, entries []kv) {
 			seq = keys.MaxSeqNum
 		}
 		want, wantFound := modelGet(entries, ukey, seq)
-		v, kind, found, err := r.Get(ukey, seq)
+		v, _, kind, found, err := r.Get(ukey, seq)
 		if err != nil {
 			t.Fatalf("Get(%q, %d): %v", ukey, seq, err)
 		}
@@ -278,7 +278,7 @@ func TestEmptyTable(t *testing.T) {
 	if it.First() || it.Last() || it.SeekGE(keys.Make(nil, 1, keys.KindSet)) || it.SeekLT(keys.Make([]byte("z"), 1, keys.KindSet)) {
 		t.Fatal("iterator over an empty table is valid")
 	}
-	if _, _, found, err := r.Get([]byte("a"), keys.MaxSeqNum); found || err != nil {
+	if _, _, _, found, err := r.Get([]byte("a"), keys.MaxSeqNum); found || err != nil {
 		t.Fatalf("Get: found=%v err=%v", found, err)
 	}
 }
@@ -320,7 +320,7 @@ func TestConcurrentReads(t *testing.T) {
 			for i := 0; i < 500; i++ {
 				e := entries[rng.Intn(len(entries))]
 				want, _ := modelGet(entries, keys.UserKey(e.key), keys.MaxSeqNum)
-				v, _, found, err := r.Get(keys.UserKey(e.key), keys.MaxSeqNum)
+				v, _, _, found, err := r.Get(keys.UserKey(e.key), keys.MaxSeqNum)
 				if err != nil || !found || !bytes.Equal(v, want.value) {
 					errs <- fmt.Errorf("goroutine %d: Get(%s) = %q, %v, %v", g, keys.String(e.key), v, found, err)
 					return

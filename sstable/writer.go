@@ -9,6 +9,7 @@ import (
 	"github.com/golang/snappy"
 	"github.com/lsmkv/lsmkv/internal/checksum"
 	"github.com/lsmkv/lsmkv/internal/keys"
+	"github.com/lsmkv/lsmkv/internal/rangedel"
 	"github.com/lsmkv/lsmkv/vfs"
 )
 
@@ -47,6 +48,7 @@ type Writer struct {
 	pending    handle
 	hasPending bool
 	hashes     []uint64 // filter hashes of distinct user keys
+	rangeDels  rangedel.List
 	props      Properties
 	scratch    []byte // compression output and index keys
 	digest     *checksum.Digest
@@ -105,6 +107,12 @@ func (w *Writer) Add(ikey, value []byte) error {
 	}
 	return nil
 }
+
+// SetRangeDels gives the table its range tombstones, already fragmented
+// (and truncated to the table's span by the caller); Finish writes them to
+// the range-deletion block and widens the table's bounds to cover them.
+// The Writer keeps l, which must not change until Finish returns.
+func (w *Writer) SetRangeDels(l rangedel.List) { w.rangeDels = l }
 
 func (w *Writer) updateProps(ikey, value []byte, first bool) {
 	p := &w.props
@@ -222,9 +230,15 @@ func (w *Writer) Finish() (Properties, error) {
 	return w.props, nil
 }
 
-// writeMeta writes the filter, index and properties blocks into ft.
+// writeMeta writes the range-deletion, filter, index and properties blocks
+// into ft.
 func (w *Writer) writeMeta(ft *footer) error {
 	var err error
+	if len(w.rangeDels) > 0 {
+		if err := w.writeRangeDels(); err != nil {
+			return err
+		}
+	}
 	if w.opts.BloomBitsPerKey > 0 {
 		ft.filter, err = w.writeBlock(buildFilter(nil, w.hashes, w.opts.BloomBitsPerKey), NoCompression)
 		if err != nil {
@@ -237,8 +251,52 @@ func (w *Writer) writeMeta(ft *footer) error {
 		return err
 	}
 	w.props.IndexBytes = ft.index.length + blockTrailerLen
-	w.props.Largest = append([]byte(nil), w.lastKey...)
+	if w.props.NumEntries > 0 {
+		w.props.Largest = append([]byte(nil), w.lastKey...)
+	}
+	w.coverRangeDels()
 	ft.properties, err = w.writeBlock(encodeProperties(nil, &w.props), NoCompression)
 	ft.version = FormatVersion
 	return err
+}
+
+// writeRangeDels writes the range-deletion block, before the filter.
+func (w *Writer) writeRangeDels() error {
+	h, err := w.writeBlock(encodeRangeDels(w.rangeDels), w.opts.Compression)
+	if err != nil {
+		return err
+	}
+	w.props.RangeDel = BlockHandle{Offset: h.offset, Length: h.length}
+	for _, f := range w.rangeDels {
+		w.props.NumRangeDels += uint64(len(f.Seqs))
+	}
+	return nil
+}
+
+// coverRangeDels widens the table's key and sequence bounds to its range
+// tombstones: the smallest key becomes at most the first fragment's
+// start#newest-seq, and the largest at least the last fragment's exclusive
+// end sentinel. A table whose bounds stopped at its point keys would let a
+// tombstone escape the key ranges compactions and reads look at, and the
+// data it deletes come back (RocksDB #2752, CockroachDB #18371).
+func (w *Writer) coverRangeDels() {
+	l, p := w.rangeDels, &w.props
+	if len(l) == 0 {
+		return
+	}
+	points := p.NumEntries > 0
+	if lo := keys.Make(l[0].Start, l[0].Seqs[0], keys.KindRangeDelete); !points || keys.Compare(lo, p.Smallest) < 0 {
+		p.Smallest = lo
+	}
+	if hi := keys.RangeDeleteSentinel(l[len(l)-1].End); !points || keys.Compare(hi, p.Largest) > 0 {
+		p.Largest = hi
+	}
+	for i, f := range l {
+		newest, oldest := f.Seqs[0], f.Seqs[len(f.Seqs)-1]
+		if !points && i == 0 {
+			p.SmallestSeq, p.LargestSeq = oldest, newest
+		}
+		p.SmallestSeq = min(p.SmallestSeq, oldest)
+		p.LargestSeq = max(p.LargestSeq, newest)
+	}
 }

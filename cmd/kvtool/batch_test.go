@@ -20,7 +20,7 @@ func encodeBatch(seq uint64, count uint32, entries ...batchEntry) []byte {
 		b = append(b, byte(e.Kind))
 		b = binary.AppendUvarint(b, uint64(len(e.Key)))
 		b = append(b, e.Key...)
-		if e.Kind == keys.KindSet {
+		if e.Kind == keys.KindSet || e.Kind == keys.KindRangeDelete { // a value, or a range's end
 			b = binary.AppendUvarint(b, uint64(len(e.Value)))
 			b = append(b, e.Value...)
 		}
@@ -29,7 +29,10 @@ func encodeBatch(seq uint64, count uint32, entries ...batchEntry) []byte {
 }
 
 func set(k, v string) batchEntry { return batchEntry{keys.KindSet, []byte(k), []byte(v)} }
-func del(k string) batchEntry    { return batchEntry{Kind: keys.KindDelete, Key: []byte(k)} }
+func delRange(start, end string) batchEntry {
+	return batchEntry{keys.KindRangeDelete, []byte(start), []byte(end)}
+}
+func del(k string) batchEntry { return batchEntry{Kind: keys.KindDelete, Key: []byte(k)} }
 
 func TestDecodeBatch(t *testing.T) {
 	good := encodeBatch(7, 3, set("a", "1"), del("b"), set("", ""))
@@ -97,4 +100,13 @@ func BenchmarkDecodeBatch(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestWALDumpShowsRangeDeletion: a range deletion's entry prints as the
+// half-open range it deletes.
+func TestWALDumpShowsRangeDeletion(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "000005.log")
+	writeWAL(t, path, 5, encodeBatch(3, 2, delRange("a", "m"), set("b", "2")))
+	r := mustRun(t, exitOK, "wal", "dump", path)
+	requireLines(t, r.stdout, `#3 RANGEDEL ["a", "m")`, `#4 SET "b" = "2"`)
 }

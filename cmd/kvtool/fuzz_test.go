@@ -30,6 +30,7 @@ func FuzzDecodeBatch(f *testing.F) {
 		f.Add(p)
 	}
 	f.Add(encodeBatch(7, 3, set("a", "1"), del("b"), set("", "")))
+	f.Add(encodeBatch(9, 2, delRange("a", "m"), set("b", "2")))
 	f.Fuzz(func(t *testing.T, p []byte) {
 		b, err := decodeBatch(p)
 		if err != nil {

@@ -108,8 +108,12 @@ func printBatch(w io.Writer, p []byte, full bool) error {
 	}
 	for i, e := range b.Entries {
 		seq := b.Seq + keys.SeqNum(i)
-		if e.Kind == keys.KindDelete {
+		switch e.Kind {
+		case keys.KindDelete:
 			fmt.Fprintf(w, "    #%d %s %s\n", seq, e.Kind, fmtBytes(e.Key, full))
+			continue
+		case keys.KindRangeDelete:
+			fmt.Fprintf(w, "    #%d %s [%s, %s)\n", seq, e.Kind, fmtBytes(e.Key, full), fmtBytes(e.Value, full))
 			continue
 		}
 		fmt.Fprintf(w, "    #%d %s %s = %s\n", seq, e.Kind, fmtBytes(e.Key, full), fmtBytes(e.Value, full))

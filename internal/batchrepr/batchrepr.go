@@ -21,7 +21,8 @@ var ErrMalformed = errors.New("malformed batch")
 
 // AppendEntry appends one entry to the batch encoding in dst, first
 // reserving a zero header if dst is shorter than one, and returns the
-// extended slice. value is ignored for a deletion.
+// extended slice. value is ignored for a deletion; for a range deletion,
+// key is the start and value the end of the range.
 func AppendEntry(dst []byte, kind keys.Kind, key, value []byte) []byte {
 	if len(dst) < HeaderLen {
 		dst = append(dst[:0], make([]byte, HeaderLen)...)
@@ -29,7 +30,7 @@ func AppendEntry(dst []byte, kind keys.Kind, key, value []byte) []byte {
 	dst = append(dst, byte(kind))
 	dst = binary.AppendUvarint(dst, uint64(len(key)))
 	dst = append(dst, key...)
-	if kind == keys.KindSet {
+	if hasValue(kind) {
 		dst = binary.AppendUvarint(dst, uint64(len(value)))
 		dst = append(dst, value...)
 	}
@@ -39,11 +40,18 @@ func AppendEntry(dst []byte, kind keys.Kind, key, value []byte) []byte {
 // EntryLen is the number of bytes AppendEntry adds for one entry.
 func EntryLen(kind keys.Kind, keyLen, valueLen int) int {
 	n := 1 + uvarintLen(uint64(keyLen)) + keyLen
-	if kind == keys.KindSet {
+	if hasValue(kind) {
 		n += uvarintLen(uint64(valueLen)) + valueLen
 	}
 	return n
 }
+
+// hasValue reports whether entries of kind carry a second byte string: a
+// Set's value, a RangeDelete's end key.
+func hasValue(kind keys.Kind) bool { return kind == keys.KindSet || kind == keys.KindRangeDelete }
+
+// validKind reports whether a batch may hold entries of kind.
+func validKind(kind keys.Kind) bool { return kind == keys.KindDelete || hasValue(kind) }
 
 func uvarintLen(v uint64) int {
 	n := 1

@@ -51,6 +51,7 @@ func TestRoundTrip(t *testing.T) {
 		{"empty key and value", []entry{{keys.KindSet, "", ""}}},
 		{"long value", []entry{{keys.KindSet, "a", string(make([]byte, 300))}}},
 		{"set and delete", []entry{{keys.KindSet, "k", "v1"}, {keys.KindDelete, "gone", ""}}},
+		{"range delete", []entry{{keys.KindRangeDelete, "a", "m"}, {keys.KindSet, "b", "x"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -122,6 +123,7 @@ func TestErrorsNameEntryAndOffset(t *testing.T) {
 func FuzzReader(f *testing.F) {
 	f.Add(encode(7, entry{keys.KindSet, "key", "value"}, entry{keys.KindDelete, "other", ""}))
 	f.Add(encode(0))
+	f.Add(encode(9, entry{keys.KindRangeDelete, "a", "z"}, entry{keys.KindDelete, "q", ""}))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		entries, err := decodeAll(data) // must not panic or loop

@@ -45,7 +45,7 @@ func (r *Reader) Reset(data []byte) error {
 func (r *Reader) Offset() int { return r.pos }
 
 // Next returns the next entry; ok is false at the end. key and value alias
-// the batch. An error means the bytes are malformed, including a count
+// the batch; a range deletion's start is in key and its end in value. An error means the bytes are malformed, including a count
 // that disagrees with the entries.
 func (r *Reader) Next() (kind keys.Kind, key, value []byte, ok bool, err error) {
 	if r.read == r.Count {
@@ -60,14 +60,14 @@ func (r *Reader) Next() (kind keys.Kind, key, value []byte, ok bool, err error) 
 		return 0, nil, nil, false, r.errorf("missing")
 	}
 	kind = keys.Kind(p[0])
-	if kind != keys.KindSet && kind != keys.KindDelete {
+	if !validKind(kind) {
 		return 0, nil, nil, false, r.errorf("unknown kind %d", p[0])
 	}
 	n := 1
 	if key, n, err = r.lengthPrefixed(p, n, "key"); err != nil {
 		return 0, nil, nil, false, err
 	}
-	if kind == keys.KindSet {
+	if hasValue(kind) {
 		if value, n, err = r.lengthPrefixed(p, n, "value"); err != nil {
 			return 0, nil, nil, false, err
 		}

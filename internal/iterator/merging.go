@@ -96,6 +96,41 @@ func (m *Merging) Prev() bool {
 	return m.step(m.iters[m.heap[0]].Prev())
 }
 
+// Current returns the index (in NewMerging's arguments) of the child that
+// holds the current entry, or -1 if not Valid.
+func (m *Merging) Current() int {
+	if !m.Valid() {
+		return -1
+	}
+	return m.heap[0]
+}
+
+// SkipForward moves every child with index > after that is positioned
+// before ikey to its first entry >= ikey, and restores the merged order.
+// The DB iterator calls it to step over a range tombstone's span in one
+// move: in the sources older than the tombstone's, everything under the
+// span is deleted. REQUIRES: the last move was forward.
+func (m *Merging) SkipForward(after int, ikey []byte) bool {
+	for i := after + 1; i < len(m.iters); i++ {
+		if it := m.iters[i]; it.Valid() && keys.Compare(it.Key(), ikey) < 0 {
+			it.SeekGE(ikey)
+		}
+	}
+	return m.build(forward)
+}
+
+// SkipBackward is the mirror of SkipForward: every child with index >
+// after positioned at or after ikey moves to its last entry < ikey.
+// REQUIRES: the last move was backward.
+func (m *Merging) SkipBackward(after int, ikey []byte) bool {
+	for i := after + 1; i < len(m.iters); i++ {
+		if it := m.iters[i]; it.Valid() && keys.Compare(it.Key(), ikey) >= 0 {
+			it.SeekLT(ikey)
+		}
+	}
+	return m.build(backward)
+}
+
 // step restores the heap after the root child moved; ok is what its move
 // returned.
 func (m *Merging) step(ok bool) bool {

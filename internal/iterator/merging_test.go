@@ -3,9 +3,11 @@ package iterator_test
 import (
 	"errors"
 	"fmt"
-	"github.com/stretchr/testify/require"
 	"math/rand"
+	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/lsmkv/lsmkv/internal/iterator"
 	"github.com/lsmkv/lsmkv/internal/itertest"
@@ -146,4 +148,39 @@ func BenchmarkMergingNext(b *testing.B) {
 			m.First()
 		}
 	}
+}
+
+// TestMergingSkip: skipping the children after one moves them past a span
+// and leaves the others where they are, in both directions.
+func TestMergingSkip(t *testing.T) {
+	mk := func(uk string, seq keys.SeqNum) iterator.KV {
+		return iterator.KV{Key: keys.Make([]byte(uk), seq, keys.KindSet), Value: []byte(uk)}
+	}
+	children := func() *iterator.Merging {
+		return iterator.NewMerging(
+			iterator.NewSlice([]iterator.KV{mk("b", 9), mk("d", 9)}),
+			iterator.NewSlice([]iterator.KV{mk("a", 5), mk("c", 5), mk("e", 5)}),
+			iterator.NewSlice([]iterator.KV{mk("b", 1), mk("c", 1), mk("f", 1)}),
+		)
+	}
+	walk := func(m *iterator.Merging, ok bool, step func() bool) string {
+		var out []string
+		for ; ok; ok = step() {
+			out = append(out, fmt.Sprintf("%s@%d", keys.UserKey(m.Key()), m.Current()))
+		}
+		return strings.Join(out, " ")
+	}
+	m := children()
+	require.True(t, m.SeekGE(keys.Make([]byte("b"), keys.MaxSeqNum, keys.KindMax)))
+	require.Equal(t, 0, m.Current())
+	// Skip children 1 and 2 to "e": child 0 keeps b and d.
+	ok := m.SkipForward(0, keys.Make([]byte("e"), keys.MaxSeqNum, keys.KindMax))
+	require.Equal(t, "b@0 d@0 e@1 f@2", walk(m, ok, m.Next))
+
+	m = children()
+	require.True(t, m.SeekLT(keys.Make([]byte("f"), keys.MaxSeqNum, keys.KindMax)))
+	ok = m.SkipBackward(0, keys.Make([]byte("c"), keys.MaxSeqNum, keys.KindMax))
+	require.Equal(t, "d@0 b@2 b@0 a@1", walk(m, ok, m.Prev)) // b#1 sorts after b#9
+	require.Equal(t, -1, m.Current())
+	require.NoError(t, m.Close())
 }

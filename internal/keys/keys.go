@@ -32,9 +32,15 @@ type Kind uint8
 const (
 	KindDelete Kind = 0 // a tombstone: the key is absent as of this sequence number
 	KindSet    Kind = 1 // a value for the key
+	// KindRangeDelete is a range tombstone: every key k with start <= k < end
+	// written before this sequence number is absent. Its internal key holds
+	// start; its value holds end. Range tombstones live apart from point
+	// entries (the memtable's second skiplist, an SSTable's range-deletion
+	// block), never in a point iterator's stream.
+	KindRangeDelete Kind = 15
 	// KindMax is the largest kind. A seek key built with KindMax sorts before
 	// every real entry with the same user key and sequence number.
-	KindMax = KindSet
+	KindMax = KindRangeDelete
 )
 
 func (k Kind) String() string {
@@ -43,6 +49,8 @@ func (k Kind) String() string {
 		return "DEL"
 	case KindSet:
 		return "SET"
+	case KindRangeDelete:
+		return "RANGEDEL"
 	}
 	return fmt.Sprintf("KIND(%d)", uint8(k))
 }
@@ -78,6 +86,21 @@ func Make(ukey []byte, seq SeqNum, kind Kind) []byte {
 // ukey with a sequence number <= seq.
 func AppendSeekKey(dst, ukey []byte, seq SeqNum) []byte {
 	return Append(dst, ukey, seq, KindMax)
+}
+
+// RangeDeleteSentinel returns the internal key that bounds, exclusively, a
+// table whose range tombstones end at the user key end: end#MaxSeqNum,
+// RANGEDEL sorts before every real entry of end, so a table's largest key
+// can stop short of end although its user key is end.
+func RangeDeleteSentinel(end []byte) []byte {
+	return Make(end, MaxSeqNum, KindRangeDelete)
+}
+
+// IsExclusiveSentinel reports whether ikey is a RangeDeleteSentinel: as a
+// table's largest key, it means the table holds nothing at its user key.
+// REQUIRES: Valid(ikey).
+func IsExclusiveSentinel(ikey []byte) bool {
+	return Trailer(ikey) == MakeTrailer(MaxSeqNum, KindRangeDelete)
 }
 
 // Valid reports whether ikey is long enough to hold a trailer.
