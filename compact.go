@@ -28,7 +28,11 @@ func (db *DB) compactLoop() {
 		var v *manifest.Version
 		for !db.stopping() {
 			if db.bgErr == nil && !db.compacting {
+				if db.maybeDeleteOnly() {
+					continue // it released mu: look at the state again
+				}
 				v = db.vs.Current()
+				picker.SetSnapshots(db.snapshotSeqs())
 				if c = picker.Pick(v); c != nil {
 					break
 				}
@@ -48,6 +52,24 @@ func (db *DB) compactLoop() {
 		}
 		db.bgCond.Broadcast()
 	}
+}
+
+// maybeDeleteOnly runs a delete-only compaction pass once after each change
+// of the tree or of the snapshots (deleteonly.go) and reports whether it ran; it releases mu while
+// it reads tombstones. REQUIRES: mu held; no compaction running.
+func (db *DB) maybeDeleteOnly() bool {
+	if !db.deleteOnlyDue {
+		return false
+	}
+	db.deleteOnlyDue = false
+	db.compacting = true
+	_, err := db.runDeleteOnly()
+	db.compacting = false
+	if err != nil {
+		db.setBgErr(err)
+	}
+	db.bgCond.Broadcast()
+	return true
 }
 
 // Compact merges every table overlapping the user keys [start, end] down

@@ -72,6 +72,9 @@ type DB struct {
 	// not obsolete either.
 	pendingOutputs map[uint64]struct{}
 	compacting     bool // a compaction (automatic or manual) is running
+	// deleteOnlyDue: the tree or the snapshots changed since the last
+	// delete-only pass looked for tables to drop (deleteonly.go).
+	deleteOnlyDue bool
 	snapshots      map[*Snapshot]struct{}
 	iterators      map[*Iterator]struct{}
 	lastSeq        keys.SeqNum // last sequence number assigned (>= visibleSeq)

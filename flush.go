@@ -190,7 +190,7 @@ func (t *tableOutput) finish() (*manifest.FileMeta, error) {
 		Num: t.num, Size: props.FileSize,
 		Smallest: props.Smallest, Largest: props.Largest,
 		SmallestSeq: props.SmallestSeq, LargestSeq: props.LargestSeq,
-		NumRangeDels: props.NumRangeDels,
+		NumEntries: props.NumEntries, NumDeletions: props.NumDeletions, NumRangeDels: props.NumRangeDels,
 	}, nil
 }
 

@@ -42,6 +42,14 @@ type LevelMetrics struct {
 	BytesIn      int64   // bytes that entered the level: flushed (L0) or moved down from above
 	BytesRead    int64   // bytes compactions read from this level
 	BytesWritten int64   // bytes flushes or compactions wrote to this level
+
+	// Tombstones at this level: point tombstones, range tombstones, and an
+	// estimate of the bytes they may delete below: the bytes of the deeper
+	// tables overlapping the level's tables that hold any (an upper bound;
+	// what compactions will reclaim as the tombstones move down).
+	PointTombstones        int64
+	RangeTombstones        int64
+	TombstoneCoverageBytes int64
 }
 
 // Metrics is a snapshot of the DB's shape and counters.
@@ -76,6 +84,14 @@ type Metrics struct {
 	FilterNegatives int64 // lookups the bloom filter answered without reading a block
 
 	Snapshots, Iterators int
+
+	// Space reclaimed by range deletions: tables dropped whole, unread,
+	// because newer range tombstones delete every key in them
+	// (delete-only compactions), and range tombstones compactions dropped
+	// once nothing older lay below or a newer one in their snapshot stripe
+	// shadowed them.
+	DeleteOnlyTables, DeleteOnlyBytes int64
+	RangeTombstonesDropped            int64
 }
 
 // Metrics returns the current metrics.
@@ -101,6 +117,9 @@ func (db *DB) Metrics() *Metrics {
 			BytesWritten: db.stats.levelWritten[i].Load(),
 		}
 	}
+	for i := range m.Levels {
+		fillTombstones(&m.Levels[i], v, i)
+	}
 	m.Levels[0].BytesIn = db.stats.flushBytes.Load()
 	m.Levels[0].BytesWritten = db.stats.flushBytes.Load()
 	db.fillCounters(m)
@@ -115,6 +134,8 @@ func (db *DB) fillCounters(m *Metrics) {
 	m.CompactionBytesRead, m.CompactionBytesWritten = s.compactBytesRead.Load(), s.compactBytesWritten.Load()
 	m.Stalls, m.StallDuration = s.stalls.Load(), time.Duration(s.stallNanos.Load())
 	m.Gets, m.TablesProbed = s.gets.Load(), s.tablesProbed.Load()
+	m.DeleteOnlyTables, m.DeleteOnlyBytes = s.deleteOnlyTables.Load(), s.deleteOnlyBytes.Load()
+	m.RangeTombstonesDropped = s.rangeDelsDropped.Load()
 	m.FilterChecks, m.FilterNegatives = int64(db.readStats.FilterChecks.Load()), int64(db.readStats.FilterNegatives.Load())
 	if db.blockCache != nil {
 		cm := db.blockCache.Metrics()
@@ -122,6 +143,17 @@ func (db *DB) fillCounters(m *Metrics) {
 	}
 	m.OpenTables = db.tables.size()
 	m.TableIndexBytes = db.tables.memoryUsage()
+}
+
+// fillTombstones counts level's tombstones and estimates what they cover.
+func fillTombstones(l *LevelMetrics, v *manifest.Version, level int) {
+	for _, f := range v.Levels[level] {
+		l.PointTombstones += int64(f.NumDeletions)
+		l.RangeTombstones += int64(f.NumRangeDels)
+		if f.NumDeletions+f.NumRangeDels > 0 {
+			l.TombstoneCoverageBytes += int64(compaction.OlderBytesBelow(v, level, f))
+		}
+	}
 }
 
 // pinnedBytes sums the sizes of tables that live versions other than cur
@@ -188,6 +220,14 @@ func (m *Metrics) String() string {
 		m.OpenTables, humanBytes(m.TableIndexBytes))
 	fmt.Fprintf(&b, "gets: %d, tables probed per get %.2f, bloom filter negatives %d of %d checks | pinned by old versions: %s | open snapshots %d, iterators %d\n",
 		m.Gets, ratio(m.TablesProbed, m.Gets), m.FilterNegatives, m.FilterChecks, humanBytes(m.PinnedBytes), m.Snapshots, m.Iterators)
+	var points, ranges, covered int64
+	for _, l := range m.Levels {
+		points, ranges, covered = points+l.PointTombstones, ranges+l.RangeTombstones, covered+l.TombstoneCoverageBytes
+	}
+	if points+ranges+m.DeleteOnlyTables+m.RangeTombstonesDropped > 0 {
+		fmt.Fprintf(&b, "tombstones: %d point, %d range (may delete up to %s below) | delete-only compactions dropped %d tables (%s) | range tombstones dropped %d\n",
+			points, ranges, humanBytes(covered), m.DeleteOnlyTables, humanBytes(m.DeleteOnlyBytes), m.RangeTombstonesDropped)
+	}
 	return b.String()
 }
 

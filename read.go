@@ -67,6 +67,7 @@ func (db *DB) acquireReadState(seq keys.SeqNum) (readState, error) {
 // so that code holding mu may also use db.rs as the current state.
 func (db *DB) updateReadState() {
 	rs := &readState{mem: db.mem, imm: db.imm, version: db.vs.Current()}
+	db.deleteOnlyDue = true
 	db.rsMu.Lock()
 	old := db.rs
 	db.rs = rs

@@ -67,6 +67,9 @@ func (s *Snapshot) Close() error {
 	}
 	s.closed.Store(true)
 	delete(s.db.snapshots, s)
+	// Tables the snapshot kept may now be dropped by a delete-only pass.
+	s.db.deleteOnlyDue = true
+	s.db.bgCond.Broadcast()
 	return nil
 }
 

@@ -24,7 +24,10 @@ type InputLevel struct {
 // true it may instead install Edit(Inputs[0]) without reading any data.
 //
 // Invariants (for every picked compaction):
-//   - 1 <= OutputLevel < NumLevels and Level < OutputLevel.
+//   - 1 <= OutputLevel < NumLevels and Level < OutputLevel, except an
+//     elision-only compaction (tombstones.go), which rewrites one table in
+//     place: Level == OutputLevel, Inputs[1] empty, and the output lies
+//     within the input's key range.
 //   - No table at OutputLevel outside Inputs[1] overlaps the user-key range
 //     of the inputs, so the output can never overlap a table left in place.
 //   - Inputs at L0 are closed under overlap: no L0 table left behind
@@ -101,8 +104,8 @@ func (c *Compaction) InputBytes() uint64 {
 //     where a rewrite drops tombstones and old versions. Without this,
 //     Compact(nil, nil) would rewrite the same data at every level.
 func (c *Compaction) IsTrivialMove() bool {
-	if len(c.Inputs[1]) != 0 || len(c.Between) != 0 {
-		return false
+	if len(c.Inputs[1]) != 0 || len(c.Between) != 0 || c.Level == c.OutputLevel {
+		return false // an in-place (elision-only) compaction is a rewrite
 	}
 	if c.Manual {
 		return c.OutputLevel < manifest.NumLevels-1 && (c.Level > 0 || len(c.Inputs[0]) == 1)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/lsmkv/lsmkv/internal/keys"
 	"github.com/lsmkv/lsmkv/manifest"
 )
 
@@ -18,7 +19,8 @@ import (
 // mutex. The pointers are a heuristic only: losing them (a new Picker after
 // a restart) is harmless.
 type Picker struct {
-	opts Options
+	opts  Options
+	snaps []keys.SeqNum // live snapshots, ascending (SetSnapshots)
 	// pointers[l] is the largest user key of the last Inputs[0] picked at
 	// level l; nil means "start at the beginning".
 	pointers [manifest.NumLevels][]byte
@@ -37,13 +39,29 @@ func Pick(v *manifest.Version, opts Options) *Compaction {
 	return NewPicker(opts).Pick(v)
 }
 
-// Pick returns the compaction v needs most, or nil if none is needed.
+// Pick returns the compaction v needs most, or nil if none is needed. When
+// no level is due by size or run count, a tombstone-dense table may still
+// be (tombstones.go).
 func (p *Picker) Pick(v *manifest.Version) *Compaction {
+	var c *Compaction
 	if p.opts.Style == Tiered {
-		return pickTiered(v, &p.opts)
+		c = pickTiered(v, &p.opts)
+	} else {
+		c = p.pickLeveled(v)
 	}
-	return p.pickLeveled(v)
+	if c == nil {
+		c = pickTombstoneDense(v, &p.opts)
+	}
+	if c == nil {
+		c = pickElisionOnly(v, &p.opts, p.snaps)
+	}
+	return c
 }
+
+// SetSnapshots tells the picker the live snapshots' sequence numbers
+// (ascending) before a Pick: an elision-only compaction waits until none
+// sees the table it would rewrite.
+func (p *Picker) SetSnapshots(snaps []keys.SeqNum) { p.snaps = snaps }
 
 // Scores returns each level's compaction score, for metrics and picking.
 // Leveled: L0 = files / L0CompactionTrigger, Ln = size / target for

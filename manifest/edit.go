@@ -17,10 +17,12 @@ const (
 	tagLastSeq     = 3 // uvarint: the last sequence number used
 	tagDeletedFile = 4 // uvarint level, uvarint file number
 	tagNewFile     = 5 // uvarint level, num, size; bytes smallest, largest; uvarint smallestSeq, largestSeq
-	// tagNewFileRangeDels is tagNewFile followed by one more uvarint: the
-	// table's number of range tombstones (> 0). Tables without any keep
-	// tagNewFile, so their bytes are as before range deletions existed.
-	tagNewFileRangeDels = 6
+	// tagNewFileStats is tagNewFile followed by three uvarints, the table's
+	// counts of point entries, point tombstones and range tombstones, which
+	// tombstone-aware compaction picking and reads use without opening the
+	// table. Writers use it for every table whose counts they know;
+	// tagNewFile (counts unknown, read as zero) is still read.
+	tagNewFileStats = 6
 )
 
 // NewFile is a table that an edit adds to a level.
@@ -80,8 +82,8 @@ func (e *VersionEdit) Encode(dst []byte) []byte {
 	for _, a := range e.Added {
 		m := &a.Meta
 		tag := uint64(tagNewFile)
-		if m.NumRangeDels > 0 {
-			tag = tagNewFileRangeDels
+		if m.NumEntries > 0 || m.NumRangeDels > 0 {
+			tag = tagNewFileStats
 		}
 		dst = binary.AppendUvarint(dst, tag)
 		dst = binary.AppendUvarint(dst, uint64(a.Level))
@@ -91,7 +93,9 @@ func (e *VersionEdit) Encode(dst []byte) []byte {
 		dst = appendBytes(dst, m.Largest)
 		dst = binary.AppendUvarint(dst, uint64(m.SmallestSeq))
 		dst = binary.AppendUvarint(dst, uint64(m.LargestSeq))
-		if tag == tagNewFileRangeDels {
+		if tag == tagNewFileStats {
+			dst = binary.AppendUvarint(dst, m.NumEntries)
+			dst = binary.AppendUvarint(dst, m.NumDeletions)
 			dst = binary.AppendUvarint(dst, m.NumRangeDels)
 		}
 	}
@@ -133,8 +137,8 @@ func (e *VersionEdit) Decode(b []byte) error {
 			df := DeletedFile{Level: d.level()}
 			df.Num = d.uvarint("deleted file number")
 			e.Deleted = append(e.Deleted, df)
-		case tagNewFile, tagNewFileRangeDels:
-			nf := d.newFile(tag == tagNewFileRangeDels)
+		case tagNewFile, tagNewFileStats:
+			nf := d.newFile(tag == tagNewFileStats)
 			e.Added = append(e.Added, nf)
 		default:
 			d.failAt(tagPos, "unknown tag %d", tag)
@@ -215,7 +219,7 @@ func (d *decoder) bytes(field string) []byte {
 	return out
 }
 
-func (d *decoder) newFile(rangeDels bool) NewFile {
+func (d *decoder) newFile(stats bool) NewFile {
 	start := d.pos
 	nf := NewFile{Level: d.level()}
 	m := &nf.Meta
@@ -225,9 +229,16 @@ func (d *decoder) newFile(rangeDels bool) NewFile {
 	m.Largest = d.bytes("largest key")
 	m.SmallestSeq = d.seq("smallest sequence number")
 	m.LargestSeq = d.seq("largest sequence number")
-	if rangeDels {
-		if m.NumRangeDels = d.uvarint("range tombstone count"); d.err == nil && m.NumRangeDels == 0 {
-			d.failAt(start, "table %d: range tombstone count 0 under the tag that announces some", m.Num)
+	if stats {
+		m.NumEntries = d.uvarint("entry count")
+		m.NumDeletions = d.uvarint("point tombstone count")
+		m.NumRangeDels = d.uvarint("range tombstone count")
+		switch {
+		case d.err != nil:
+		case m.NumDeletions > m.NumEntries:
+			d.failAt(start, "table %d: %d point tombstones among %d entries", m.Num, m.NumDeletions, m.NumEntries)
+		case m.NumEntries == 0 && m.NumRangeDels == 0:
+			d.failAt(start, "table %d: statistics of an empty table", m.Num)
 		}
 	}
 	if d.err == nil {

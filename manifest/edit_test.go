@@ -37,6 +37,8 @@ func TestEditRoundTrip(t *testing.T) {
 		{"added", VersionEdit{Added: []NewFile{{0, meta(5, "a", "z", 1, 9)}, {NumLevels - 1, meta(6, "", "", 0, 0)}}}},
 		{"everything", VersionEdit{HasLogNum: true, LogNum: 3, Deleted: []DeletedFile{{1, 2}},
 			Added: []NewFile{{2, meta(9, "k", "k\xff", 4, 4)}}}},
+		{"added with counts", VersionEdit{Added: []NewFile{{1, withCounts(meta(7, "a", "c", 1, 3), 10, 4, 0)},
+			{2, withCounts(meta(8, "d", "e", 5, 6), 0, 0, 3)}}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -99,6 +101,21 @@ func TestEditRoundTripRandom(t *testing.T) {
 	}
 }
 
+func withCounts(m FileMeta, entries, deletions, rangeDels uint64) FileMeta {
+	m.NumEntries, m.NumDeletions, m.NumRangeDels = entries, deletions, rangeDels
+	return m
+}
+
+// TestEditCountsTag: tables with counts use the tag that carries them, and
+// a table without (recorded before counts were) keeps the old tag, so its
+// bytes are unchanged.
+func TestEditCountsTag(t *testing.T) {
+	old := (&VersionEdit{Added: []NewFile{{1, meta(5, "a", "b", 1, 2)}}}).Encode(nil)
+	require.Equal(t, byte(tagNewFile), old[0])
+	counted := (&VersionEdit{Added: []NewFile{{1, withCounts(meta(5, "a", "b", 1, 2), 2, 0, 0)}}}).Encode(nil)
+	require.Equal(t, byte(tagNewFileStats), counted[0])
+}
+
 func TestEditDecodeErrors(t *testing.T) {
 	valid := (&VersionEdit{Added: []NewFile{{1, meta(5, "a", "b", 1, 2)}}}).Encode(nil)
 	badKeys := meta(5, "b", "a", 1, 2)
@@ -122,6 +139,7 @@ func TestEditDecodeErrors(t *testing.T) {
 		{"key length past end", []byte{tagNewFile, 0, 1, 1, 50, 1}, "smallest key length 50 exceeds"},
 		{"short key", (&VersionEdit{Added: []NewFile{{0, FileMeta{Smallest: []byte("abc"), Largest: ik("a", 1)}}}}).Encode(nil), "shorter than 8"},
 		{"smallest after largest", (&VersionEdit{Added: []NewFile{{0, badKeys}}}).Encode(nil), "sorts after largest"},
+		{"more deletions than entries", (&VersionEdit{Added: []NewFile{{0, withCounts(meta(5, "a", "b", 1, 2), 1, 2, 0)}}}).Encode(nil), "2 point tombstones among 1 entries"},
 		{"seq range reversed", (&VersionEdit{Added: []NewFile{{0, FileMeta{Smallest: ik("a", 1), Largest: ik("b", 1), SmallestSeq: 3, LargestSeq: 2}}}}).Encode(nil), "smallest seq 3 > largest seq 2"},
 	}
 	for _, tc := range tests {

@@ -18,9 +18,14 @@ type FileMeta struct {
 	Largest     []byte      // largest internal key in the table
 	SmallestSeq keys.SeqNum // smallest sequence number in the table
 	LargestSeq  keys.SeqNum // largest sequence number in the table
-	// NumRangeDels counts the table's range tombstones, so that readers
-	// consult only the tables that have some.
-	NumRangeDels uint64
+	// Counts from the table's properties, recorded in the manifest so that
+	// readers consult only the tables with range tombstones and compaction
+	// picking can weigh tombstones without opening tables. Zero in tables
+	// recorded before the counts were; those predate range deletions, so
+	// they have no range tombstone either.
+	NumEntries   uint64 // point entries
+	NumDeletions uint64 // point tombstones among them
+	NumRangeDels uint64 // range tombstones
 }
 
 // Version is one immutable state of the tree: which tables make up each

@@ -11,6 +11,7 @@ const (
 	FilterBlock
 	IndexBlock
 	PropertiesBlock
+	RangeDelBlock // numbered last: the values are kvtool output, not disk format
 )
 
 func (k BlockKind) String() string {
@@ -23,6 +24,8 @@ func (k BlockKind) String() string {
 		return "index"
 	case PropertiesBlock:
 		return "properties"
+	case RangeDelBlock:
+		return "rangedel"
 	}
 	return fmt.Sprintf("blockkind(%d)", uint8(k))
 }
@@ -59,9 +62,12 @@ func (r *Reader) Layout() ([]BlockInfo, error) {
 	meta := []struct {
 		kind BlockKind
 		h    handle
-	}{{FilterBlock, r.footer.filter}, {IndexBlock, r.footer.index}, {PropertiesBlock, r.footer.properties}}
+	}{
+		{RangeDelBlock, handle{offset: r.props.RangeDel.Offset, length: r.props.RangeDel.Length}},
+		{FilterBlock, r.footer.filter}, {IndexBlock, r.footer.index}, {PropertiesBlock, r.footer.properties},
+	}
 	for _, m := range meta {
-		if m.kind == FilterBlock && !r.hasFilter {
+		if (m.kind == FilterBlock && !r.hasFilter) || (m.kind == RangeDelBlock && r.rangeDels == nil) {
 			continue
 		}
 		info, err := r.blockInfo(m.kind, m.h)
@@ -79,10 +85,10 @@ func (r *Reader) blockInfo(kind BlockKind, h handle) (BlockInfo, error) {
 		return BlockInfo{}, err
 	}
 	info := BlockInfo{Kind: kind, Offset: h.offset, Length: h.length, Compression: c}
-	if kind == DataBlock || kind == IndexBlock {
+	if kind == DataBlock || kind == IndexBlock || kind == RangeDelBlock {
 		maxRun := dataRestartInterval
-		if kind == IndexBlock {
-			maxRun = indexRestartInterval
+		if kind != DataBlock {
+			maxRun = indexRestartInterval // = rangeDelRestartInterval: every entry
 		}
 		var it blockIter
 		if err := it.init(r.opts.Name, int64(h.offset), b, maxRun); err != nil {

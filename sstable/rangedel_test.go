@@ -162,3 +162,21 @@ func TestRangeDelExampleInDoc(t *testing.T) {
 	got := encodeRangeDels(rangedel.Build([]rangedel.Tombstone{tomb("a", "c", 5), tomb("b", "d", 7)}))
 	require.Equal(t, hexDump(want), hexDump(got))
 }
+
+// TestLayoutListsRangeDelBlock: the layout kvtool prints includes the
+// range-deletion block, in file order, with its entries.
+func TestLayoutListsRangeDelBlock(t *testing.T) {
+	f, _ := buildWithRangeDels(t, []kv{{keys.Make([]byte("d"), 5, keys.KindSet), []byte("v")}},
+		[]rangedel.Tombstone{tomb("a", "f", 9), tomb("c", "z", 7)}, WriterOptions{})
+	r := openTable(t, f, ReaderOptions{})
+	blocks, err := r.Layout()
+	require.NoError(t, err)
+	var kinds []string
+	for _, b := range blocks {
+		kinds = append(kinds, b.Kind.String())
+		if b.Kind == RangeDelBlock {
+			require.Equal(t, 4, b.Entries)
+		}
+	}
+	require.Equal(t, []string{"data", "rangedel", "filter", "index", "properties"}, kinds)
+}
