@@ -75,9 +75,9 @@ type DB struct {
 	// deleteOnlyDue: the tree or the snapshots changed since the last
 	// delete-only pass looked for tables to drop (deleteonly.go).
 	deleteOnlyDue bool
-	snapshots      map[*Snapshot]struct{}
-	iterators      map[*Iterator]struct{}
-	lastSeq        keys.SeqNum // last sequence number assigned (>= visibleSeq)
+	snapshots     map[*Snapshot]struct{}
+	iterators     map[*Iterator]struct{}
+	lastSeq       keys.SeqNum // last sequence number assigned (>= visibleSeq)
 
 	// groupBatch merges a commit group's batches; only the leader uses it.
 	groupBatch Batch
