@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -62,13 +63,16 @@ func (c Config) validate() error {
 
 // Defaults for Options, matching db_bench where db_bench has the knob.
 const (
-	defaultNum              = 100_000
-	defaultKeySize          = 16
-	defaultValueSize        = 100
-	defaultFillBatch        = 1000 // entries per batch for fillbatch
-	defaultCompressionRatio = 0.5
-	defaultSeed             = 301 // the seed LevelDB's db_bench fixes for its generators
-	defaultZipfTheta        = 0.99
+	defaultNum                 = 100_000
+	defaultKeySize             = 16
+	defaultValueSize           = 100
+	defaultFillBatch           = 1000 // entries per batch for fillbatch
+	defaultCompressionRatio    = 0.5
+	defaultSeed                = 301 // the seed LevelDB's db_bench fixes for its generators
+	defaultZipfTheta           = 0.99
+	defaultDeleteRangeSpan     = 100  // keys per deleterange span
+	defaultDeleteRangeFraction = 0.5  // share of the keys deleterange deletes
+	defaultRangeTombstones     = 1000 // -range_tombstones' default; in Options zero means none
 )
 
 // DefaultBenchmarks is the suite run when none is named.
@@ -94,6 +98,20 @@ type Options struct {
 	UseExistingDB    bool     // keep Dir's data (scanned once, untimed); skip fill* phases
 	Verbose          bool     // keep the engine's metrics text per phase
 
+	// DeleteRangeSpan is the number of consecutive keys in each range the
+	// deleterange workload deletes (capped at Num), and DeleteRangeFraction
+	// the share of keys 0..Num-1 that its ranges cover, in (0,1].
+	DeleteRangeSpan     int `json:"DeleteRangeSpanKeys"`
+	DeleteRangeFraction float64
+	// DeleteRangeNoCompact stops deleterange from compacting the store
+	// (untimed) after the deletes, so later phases run over the range
+	// tombstones rather than over a compacted store.
+	DeleteRangeNoCompact bool
+	// RangeTombstones is the number of range deletions the rangetombstones
+	// workload writes, at most Num; unlike the fields above, zero means
+	// zero, so that a sweep can compare 0 with N.
+	RangeTombstones int64
+
 	// Progress, if non-nil, receives a carriage-return progress line for
 	// phases running longer than a second. kvbench sets it only when
 	// stderr is a terminal.
@@ -114,6 +132,8 @@ func (o *Options) EnsureDefaults() {
 	setDefault(&o.CompressionRatio, defaultCompressionRatio)
 	setDefault(&o.ZipfTheta, defaultZipfTheta)
 	setDefault(&o.Seed, defaultSeed)
+	setDefault(&o.DeleteRangeSpan, defaultDeleteRangeSpan)
+	setDefault(&o.DeleteRangeFraction, defaultDeleteRangeFraction)
 }
 
 func setDefault[T int | int64 | uint64 | float64](p *T, def T) {
@@ -150,6 +170,12 @@ func (o *Options) Validate() error {
 		return fmt.Errorf("lsmkv/bench: compression_ratio %g: want (0,1]", o.CompressionRatio)
 	case o.ZipfTheta <= 0 || o.ZipfTheta >= 1:
 		return fmt.Errorf("lsmkv/bench: zipf theta %g: want (0,1)", o.ZipfTheta)
+	case o.DeleteRangeSpan < 1:
+		return fmt.Errorf("lsmkv/bench: deleterange_span %d: want >= 1", o.DeleteRangeSpan)
+	case o.DeleteRangeFraction <= 0 || o.DeleteRangeFraction > 1:
+		return fmt.Errorf("lsmkv/bench: deleterange_fraction %g: want (0,1]", o.DeleteRangeFraction)
+	case o.RangeTombstones < 0 || (o.RangeTombstones > o.Num && slices.Contains(o.Benchmarks, "rangetombstones")):
+		return fmt.Errorf("lsmkv/bench: range_tombstones %d: want 0..num (%d), one per gap between keys", o.RangeTombstones, o.Num)
 	}
 	// Keys are decimal indexes; YCSB inserts can add up to Reads keys.
 	if need := len(fmt.Sprint(o.Num + o.Reads)); o.KeySize < need || o.KeySize > 1024 {

@@ -8,14 +8,16 @@
 // bench/lsmkvengine and the bench/peers module, and nothing more:
 //
 //   - Adapting an engine: Engine, Iter, Op (OpKind, OpPut, OpDelete), the
-//     optional Metricser with EngineMetrics and LevelShape, the storage
-//     knobs Config (Compression, Compaction), and Register with an Opener.
+//     optional Metricser with EngineMetrics and LevelShape, the optional
+//     RangeDeleter and Compacter, the storage knobs Config (Compression,
+//     Compaction), and Register with an Opener.
 //     OpenMapEngine is a reference engine; SumFiles measures a directory.
 //   - Running: Options (EnsureDefaults, Validate, DefaultBenchmarks,
 //     WorkloadNames), the shared command-line flags (RegisterFlags, Flags,
 //     SplitList), Lookup and Engines, Run, and for sweeps ParseSweep,
 //     Sweep, SweepNames and RunSweep.
-//   - Reporting: Report, PhaseResult (OpsPerSec) and HistSummary, written
+//   - Reporting: Report, PhaseResult (OpsPerSec), HistSummary, and for
+//     range deletions RangeDelMethod, SpaceReport and SpaceSample, written
 //     by WriteTable, WriteHTML and WriteJSON and read back by ReadJSON.
 //
 // The rest lives unexported, each piece in its own file:
@@ -25,11 +27,14 @@
 //   - keygen.go, valuegen.go: deterministic key generators (sequential,
 //     uniform, scrambled zipfian, latest) and db_bench's compressible values.
 //   - histogram.go: a fixed-memory log-linear latency histogram.
-//   - workload.go, worker.go, scan.go: every benchmark, by name.
+//   - workload.go, worker.go, scan.go: every benchmark, by name;
+//     rangedel.go: the range deletion workloads (deleterange,
+//     rangetombstones).
 //   - runner.go, measure.go, progress.go: phases, threads, amplification;
 //     existing.go: what an existing store (UseExistingDB) holds.
 //   - sweep.go: running a suite once per value of one parameter.
-//   - report_*.go, svg*.go: the table, JSON and HTML reports.
+//   - report_*.go, svg*.go: the table, JSON and HTML reports;
+//     report_rangedel.go: the notes on range deletion phases.
 //
 // Concurrency: Run and RunSweep may be called from several goroutines on
 // different directories. Within a run, each phase uses Options.Threads

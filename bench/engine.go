@@ -71,6 +71,25 @@ type Metricser interface {
 	Metrics() EngineMetrics
 }
 
+// RangeDeleter is implemented by engines that delete a key range with one
+// range tombstone. The deleterange and rangetombstones workloads discover
+// it by type assertion; without it, deleterange deletes every key of each
+// range one by one and rangetombstones is skipped.
+type RangeDeleter interface {
+	// DeleteRange removes every key k with start <= k < end, syncing as
+	// Put does. REQUIRES: start < end.
+	DeleteRange(start, end []byte) error
+}
+
+// Compacter is implemented by engines with a manual compaction of the
+// whole store. The deleterange workload uses it, untimed, to show how
+// much of the deleted data's space a compaction gives back.
+type Compacter interface {
+	// Compact compacts every key of the store as far down as it goes,
+	// dropping deleted data where the engine can, and blocks until done.
+	Compact() error
+}
+
 // EngineMetrics is a snapshot of an engine's counters. Counters are
 // cumulative since Open; the runner takes differences over each phase, which
 // is why they are raw counts rather than ready-made ratios. A zero field

@@ -13,6 +13,7 @@ type Flags struct {
 	opts        *Options
 	benchmarks  *string
 	compression *string
+	compact     *bool // -deleterange_compact, the opposite of DeleteRangeNoCompact
 }
 
 // RegisterFlags defines the shared flags on fs, writing into o. The values
@@ -31,6 +32,10 @@ func RegisterFlags(fs *flag.FlagSet, o *Options) *Flags {
 	fs.IntVar(&o.SeekNexts, "seek_nexts", 0, "Next calls after each seek in seekrandom (each entry landed on is read)")
 	fs.Float64Var(&o.CompressionRatio, "compression_ratio", defaultCompressionRatio, "fraction of each value that is random (the rest repeats it)")
 	fs.Uint64Var(&o.Seed, "seed", defaultSeed, "seed of all key and value generators")
+	fs.IntVar(&o.DeleteRangeSpan, "deleterange_span", defaultDeleteRangeSpan, "consecutive keys per range in deleterange")
+	fs.Float64Var(&o.DeleteRangeFraction, "deleterange_fraction", defaultDeleteRangeFraction, "share of the keys deleterange deletes, in (0,1]")
+	f.compact = fs.Bool("deleterange_compact", true, "compact the store (untimed) after deleterange, to report the space it gives back; false leaves the tombstones for later phases")
+	fs.Int64Var(&o.RangeTombstones, "range_tombstones", defaultRangeTombstones, "range deletions rangetombstones writes, over gaps holding no key (at most -num)")
 	c := &o.Engine
 	fs.BoolVar(&c.Sync, "sync", false, "sync every write")
 	f.compression = fs.String("compression", string(CompressionSnappy), "block compression: none or snappy")
@@ -48,6 +53,7 @@ func (f *Flags) Apply() error {
 	o := f.opts
 	o.Benchmarks = SplitList(*f.benchmarks)
 	o.Engine.Compression = Compression(*f.compression)
+	o.DeleteRangeNoCompact = !*f.compact
 	if o.Reads == -1 {
 		o.Reads = o.Num
 	}
@@ -55,13 +61,16 @@ func (f *Flags) Apply() error {
 		name string
 		v    int64
 	}{{"num", o.Num}, {"reads", o.Reads}, {"key_size", int64(o.KeySize)}, {"value_size", int64(o.ValueSize)},
-		{"threads", int64(o.Threads)}, {"batch_size", int64(o.BatchSize)}} {
+		{"threads", int64(o.Threads)}, {"batch_size", int64(o.BatchSize)}, {"deleterange_span", int64(o.DeleteRangeSpan)}} {
 		if v.v < 1 {
 			return fmt.Errorf("-%s=%d: must be at least 1", v.name, v.v)
 		}
 	}
 	if len(o.Benchmarks) == 0 {
 		return fmt.Errorf("-benchmarks: empty list")
+	}
+	if o.DeleteRangeFraction <= 0 || o.DeleteRangeFraction > 1 {
+		return fmt.Errorf("-deleterange_fraction=%g: want (0,1]", o.DeleteRangeFraction)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"sort"
@@ -29,8 +30,12 @@ type mapEntry struct {
 	value []byte // never modified once stored, so snapshots may share it
 }
 
-var _ Engine = (*mapEngine)(nil)
-var _ Metricser = (*mapEngine)(nil)
+var (
+	_ Engine       = (*mapEngine)(nil)
+	_ Metricser    = (*mapEngine)(nil)
+	_ RangeDeleter = (*mapEngine)(nil)
+	_ Compacter    = (*mapEngine)(nil)
+)
 
 // errClosed is returned by mapEngine methods after Close.
 var errClosed = errors.New("lsmkv/bench: engine closed")
@@ -86,6 +91,35 @@ func (e *mapEngine) WriteBatch(ops []Op, sync bool) error {
 		default:
 			return fmt.Errorf("lsmkv/bench: unknown op kind %d", op.Kind)
 		}
+	}
+	return nil
+}
+
+// DeleteRange removes every key k with start <= k < end. It visits the
+// whole map: the reference engine is exact, not fast.
+func (e *mapEngine) DeleteRange(start, end []byte) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return errClosed
+	}
+	if bytes.Compare(start, end) >= 0 {
+		return fmt.Errorf("lsmkv/bench: DeleteRange start %q is not below end %q", start, end)
+	}
+	for k := range e.m {
+		if k >= string(start) && k < string(end) {
+			e.deleteLocked(k)
+		}
+	}
+	return nil
+}
+
+// Compact does nothing: a map holds no deleted data.
+func (e *mapEngine) Compact() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return errClosed
 	}
 	return nil
 }

@@ -9,8 +9,9 @@ import (
 	"testing"
 )
 
-// TestMapEngineAgainstModel applies random writes and checks Get and every
-// iterator movement against a plain map and a sorted key list.
+// TestMapEngineAgainstModel applies random puts, deletes, batches and range
+// deletions, and checks Get and every iterator movement against a plain
+// map and a sorted key list.
 func TestMapEngineAgainstModel(t *testing.T) {
 	r := rand.New(rand.NewPCG(testSeed(t), 2))
 	e := newMapEngine()
@@ -19,10 +20,19 @@ func TestMapEngineAgainstModel(t *testing.T) {
 		k := fmt.Sprintf("k%03d", r.IntN(300))
 		v := fmt.Sprintf("v%d", i)
 		var err error
-		switch r.IntN(4) {
+		switch r.IntN(5) {
 		case 0:
 			err = e.Delete([]byte(k))
 			delete(model, k)
+		case 4: // a range of up to 10 keys
+			n := r.IntN(300)
+			lo, hi := fmt.Sprintf("k%03d", n), fmt.Sprintf("k%03d", n+1+r.IntN(10))
+			err = e.DeleteRange([]byte(lo), []byte(hi))
+			for mk := range model {
+				if mk >= lo && mk < hi {
+					delete(model, mk)
+				}
+			}
 		case 1:
 			k2 := fmt.Sprintf("k%03d", r.IntN(300))
 			err = e.WriteBatch([]Op{{OpPut, []byte(k), []byte(v)}, {OpDelete, []byte(k2), nil}}, true)
@@ -106,5 +116,11 @@ func TestMapEngineCopiesInputsAndCloses(t *testing.T) {
 	}
 	if _, _, err := e.Get(k); !errors.Is(err, errClosed) {
 		t.Errorf("Get after Close: %v", err)
+	}
+	if err := e.DeleteRange([]byte("a"), []byte("b")); !errors.Is(err, errClosed) {
+		t.Errorf("DeleteRange after Close: %v", err)
+	}
+	if err := e.Compact(); !errors.Is(err, errClosed) {
+		t.Errorf("Compact after Close: %v", err)
 	}
 }

@@ -32,18 +32,26 @@ func (r *runner) measure(res *PhaseResult, before EngineMetrics) error {
 	if r.o.Verbose {
 		res.EngineText = after.Text
 	}
-	res.DiskBytes = after.DiskBytes
-	if res.DiskBytes == 0 {
+	sp, err := r.space(after)
+	res.DiskBytes, res.LiveBytes, res.SpaceAmp = sp.DiskBytes, sp.LiveBytes, sp.SpaceAmp
+	return err
+}
+
+// space measures the store's size, from m.DiskBytes or else from its
+// directory, against the live user bytes the runner knows of.
+func (r *runner) space(m EngineMetrics) (SpaceSample, error) {
+	sp := SpaceSample{DiskBytes: m.DiskBytes}
+	if sp.DiskBytes == 0 {
 		size, err := dirSize(r.o.Engine.Dir)
 		if err != nil {
-			return fmt.Errorf("measure size: %w", err)
+			return sp, fmt.Errorf("measure size: %w", err)
 		}
-		res.DiskBytes = size
+		sp.DiskBytes = size
 	}
 	liveKeys := r.live.count() + r.keyCount.Load() - r.keyStart
-	res.LiveBytes = r.otherBytes + liveKeys*int64(r.o.KeySize+r.o.ValueSize)
-	if res.LiveBytes > 0 && res.DiskBytes > 0 {
-		res.SpaceAmp = float64(res.DiskBytes) / float64(res.LiveBytes)
+	sp.LiveBytes = r.otherBytes + liveKeys*int64(r.o.KeySize+r.o.ValueSize)
+	if sp.LiveBytes > 0 && sp.DiskBytes > 0 {
+		sp.SpaceAmp = float64(sp.DiskBytes) / float64(sp.LiveBytes)
 	}
-	return nil
+	return sp, nil
 }

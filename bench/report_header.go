@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -9,11 +10,13 @@ import (
 // headerLine returns the run's settings on one line, as flag=value pairs
 // named like kvbench's flags, for the top of the table and the HTML
 // report: the engine, the workload sizes and the storage knobs (a zero
-// knob shows as "default", the engine's own), then the directory. In a
-// sweep the swept parameter lists its values in braces.
+// knob shows as "default", the engine's own), the range deletion knobs
+// if a workload using them runs, then the directory. In a sweep the
+// swept parameter lists its values in braces.
 func headerLine(rep *Report) string {
 	o, c := &rep.Options, &rep.Options.Engine
-	fields := []struct{ name, value string }{
+	type field struct{ name, value string }
+	fields := []field{
 		{"engine", rep.Engine},
 		{"num", fmt.Sprint(o.Num)},
 		{"reads", fmt.Sprint(o.Reads)},
@@ -32,8 +35,17 @@ func headerLine(rep *Report) string {
 		{"sync", fmt.Sprint(c.Sync)},
 		{"use_existing_db", fmt.Sprint(o.UseExistingDB)},
 		{"seed", fmt.Sprint(o.Seed)},
-		{"dir", c.Dir},
 	}
+	// The range deletion knobs only where they matter.
+	if slices.Contains(o.Benchmarks, "deleterange") {
+		fields = append(fields, field{"deleterange_span", fmt.Sprint(o.DeleteRangeSpan)},
+			field{"deleterange_fraction", fmt.Sprint(o.DeleteRangeFraction)},
+			field{"deleterange_compact", fmt.Sprint(!o.DeleteRangeNoCompact)})
+	}
+	if slices.Contains(o.Benchmarks, "rangetombstones") || rep.SweepParam == "range_tombstones" {
+		fields = append(fields, field{"range_tombstones", fmt.Sprint(o.RangeTombstones)})
+	}
+	fields = append(fields, field{"dir", c.Dir})
 	parts := make([]string, len(fields))
 	for i, f := range fields {
 		v := f.value

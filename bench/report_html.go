@@ -27,7 +27,8 @@ figure { margin: 1.5em 0; } pre { background: #f8f8f8; padding: 1em; }
 <tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr>
 {{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
 {{end}}</table>
-{{range .Charts}}<figure>{{.}}</figure>
+{{range .Notes}}<pre>{{.}}</pre>
+{{end}}{{range .Charts}}<figure>{{.}}</figure>
 {{end}}{{range .Texts}}<h3>Engine metrics after {{.Name}}</h3><pre>{{.Text}}</pre>
 {{end}}</body></html>
 `))
@@ -38,6 +39,7 @@ type htmlPage struct {
 	Engine, Summary string
 	Head            []string
 	Rows            [][]string
+	Notes           []string // range deletion phases: method, space
 	Charts          []template.HTML
 	Texts           []htmlText
 }
@@ -51,6 +53,7 @@ func WriteHTML(w io.Writer, rep *Report) error {
 		Engine:  rep.Engine,
 		Summary: headerLine(rep),
 		Head:    []string{"benchmark", "micros/op", "ops/s", "MB/s", "p50(us)", "p99(us)", "p99.9(us)", "write-amp", "space-amp", "read-amp"},
+		Notes:   rangeDelNotes(rep),
 	}
 	if rep.SweepParam != "" {
 		p.Head = append([]string{rep.SweepParam}, p.Head...)

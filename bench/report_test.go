@@ -172,6 +172,8 @@ func FuzzReadJSON(f *testing.F) {
 	}
 	f.Add(b.Bytes())
 	f.Add([]byte(`{"Results":[{"Name":"x","ThroughputOpsPerSec":[1,2],"ThroughputIntervalNs":100}]}`))
+	f.Add([]byte(`{"Options":{"Num":0,"DeleteRangeSpanKeys":0},"Results":[{"Name":"deleterange","Ops":5,"RangeDel":"native",` +
+		`"Space":{"Before":{"LiveBytes":1},"AfterCompact":{"DiskBytes":-1}}},{"Name":"rangetombstones","RangeDel":"x","Skipped":true}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rep, err := ReadJSON(bytes.NewReader(data))
 		if err != nil {
@@ -203,6 +205,13 @@ func TestHeaderLine(t *testing.T) {
 		}, "engine=map num=5000 reads=100000 key_size=16 value_size=100 threads=1 batch_size=1 seek_nexts=0 " +
 			"compression=snappy compression_ratio=0.5 compaction=tiered bloom_bits=10 memtable_size=65536 " +
 			`cache_size=default block_size=default sync=false use_existing_db=true seed=301 dir="/data/my db"`},
+		{"range deletions", func(r *Report) {
+			r.Options.Benchmarks = []string{"fillseq", "deleterange", "rangetombstones"}
+			r.Options.RangeTombstones, r.Options.DeleteRangeNoCompact = 1000, true
+		}, "engine=map num=100000 reads=100000 key_size=16 value_size=100 threads=1 batch_size=1 seek_nexts=0 " +
+			"compression=snappy compression_ratio=0.5 compaction=default bloom_bits=0 memtable_size=default " +
+			"cache_size=default block_size=default sync=false use_existing_db=false seed=301 " +
+			"deleterange_span=100 deleterange_fraction=0.5 deleterange_compact=false range_tombstones=1000 dir=/tmp/x"},
 		{"sweep", func(r *Report) {
 			r.SweepParam = "bloom_bits"
 			r.Results[0].SweepValue, r.Results[1].SweepValue, r.Results[2].SweepValue = "0", "0", "10"

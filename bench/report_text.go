@@ -11,8 +11,9 @@ import (
 // WriteTable prints rep as a db_bench-style table, one row per phase, with
 // latencies in microseconds and "-" for what the engine did not report.
 // A line of the run's settings, as flag=value pairs named like kvbench's
-// flags, comes first, so that a saved table says what it measured. With
-// Options.Verbose, each phase's engine metrics text follows.
+// flags, comes first, so that a saved table says what it measured. Notes
+// on the range deletion phases follow the table (see rangeDelNotes), then,
+// with Options.Verbose, each phase's engine metrics text.
 func WriteTable(w io.Writer, rep *Report) error {
 	if _, err := fmt.Fprintln(w, headerLine(rep)); err != nil {
 		return err
@@ -28,6 +29,11 @@ func WriteTable(w io.Writer, rep *Report) error {
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	for _, note := range rangeDelNotes(rep) {
+		if _, err := fmt.Fprintf(w, "\n%s\n", note); err != nil {
+			return err
+		}
 	}
 	for _, r := range rep.Results {
 		if r.EngineText != "" {

@@ -30,6 +30,46 @@ type PhaseResult struct {
 	LiveBytes        int64        // key+value bytes of the live keys after the phase
 	Levels           []LevelShape `json:",omitempty"`
 	EngineText       string       `json:",omitempty"` // engine metrics text, with -v
+
+	// RangeDel says how the engine deleted key ranges, for the
+	// deleterange and rangetombstones phases; Space is deleterange's
+	// account of the space the deletes gave back.
+	RangeDel RangeDelMethod `json:",omitempty"`
+	Space    *SpaceReport   `json:",omitempty"`
+}
+
+// RangeDelMethod says how an engine carried out range deletions.
+type RangeDelMethod string
+
+// Range deletion methods.
+const (
+	// RangeDelNative is one call of the engine's DeleteRange per range.
+	RangeDelNative RangeDelMethod = "native"
+	// RangeDelPoint is a delete of every key in the range, for engines
+	// without DeleteRange; rangetombstones is skipped on them, since its
+	// ranges hold no keys.
+	RangeDelPoint RangeDelMethod = "point deletes"
+)
+
+// SpaceReport is the deleterange phase's account of disk space, so that
+// a reader sees whether the deleted data's space came back: the store
+// before the deletes, right after them (and the untimed flush that ends
+// every write phase), and after a full manual compaction.
+type SpaceReport struct {
+	Before, AfterDeletes SpaceSample
+	// AfterCompact is nil when the store was not compacted: the engine
+	// has no Compacter, or Options.DeleteRangeNoCompact is set.
+	AfterCompact *SpaceSample `json:",omitempty"`
+	// CompactElapsed is how long the compaction took (not part of the
+	// phase's Elapsed).
+	CompactElapsed time.Duration `json:"CompactElapsedNs,omitempty"`
+}
+
+// SpaceSample is the store's size against the live user data in it.
+type SpaceSample struct {
+	LiveBytes int64   // key+value bytes of the live keys
+	DiskBytes int64   // the store's size
+	SpaceAmp  float64 // DiskBytes / LiveBytes; 0 if either is unknown or zero
 }
 
 // microsPerOp returns the average wall time per op in microseconds, as

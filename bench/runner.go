@@ -126,6 +126,12 @@ type phase struct {
 	*runner
 	done   atomic.Int64 // ops done so far, for the progress sampler
 	failed atomic.Bool  // set by the first worker to fail; the rest stop
+
+	// For the range deletion workloads (rangedel.go): the engine's
+	// DeleteRange, nil if it has none, and deleterange's spans in the
+	// order they are deleted.
+	rangeDel RangeDeleter
+	spans    []int
 }
 
 func (r *runner) runPhase(name string) (PhaseResult, error) {
@@ -143,10 +149,37 @@ func (r *runner) runPhase(name string) (PhaseResult, error) {
 	r.phaseNo++
 	before := r.metrics()
 	ph := &phase{runner: r}
-	total := wl.ops(r.o)
+	var finish func() error
+	if wl.prepare != nil {
+		var err error
+		if finish, err = wl.prepare(ph, &res); err != nil || res.Skipped {
+			return res, err
+		}
+	}
+	if err := ph.run(name, wl, &res); err != nil {
+		return res, err
+	}
+	if wl.writes {
+		// Untimed, so that space amp counts all data and later reads
+		// come from the store's tables rather than its write buffer.
+		if err := r.eng.Flush(); err != nil {
+			return res, fmt.Errorf("flush: %w", err)
+		}
+	}
+	if finish != nil {
+		if err := finish(); err != nil {
+			return res, err
+		}
+	}
+	return res, r.measure(&res, before)
+}
+
+// run times the phase's workers and adds up what they did in res.
+func (ph *phase) run(name string, wl workload, res *PhaseResult) error {
+	total := wl.ops(ph.o)
 	workers := ph.newWorkers()
 	start := time.Now()
-	s := startSampler(name, start, total, &ph.done, r.o.Progress)
+	s := startSampler(name, start, total, &ph.done, ph.o.Progress)
 	err := runWorkers(workers, wl, total)
 	res.Elapsed = time.Since(start)
 	res.Throughput = s.stop()
@@ -158,17 +191,7 @@ func (r *runner) runPhase(name string) (PhaseResult, error) {
 		res.Found += w.found
 	}
 	res.Latency = hist.Summary()
-	if err != nil {
-		return res, err
-	}
-	if wl.writes {
-		// Untimed, so that space amp counts all data and later reads
-		// come from the store's tables rather than its write buffer.
-		if err := r.eng.Flush(); err != nil {
-			return res, fmt.Errorf("flush: %w", err)
-		}
-	}
-	return res, r.measure(&res, before)
+	return err
 }
 
 // newWorkers builds the phase's workers before the clock starts.

@@ -11,7 +11,7 @@ import (
 
 func testOptions(t *testing.T, benchmarks ...string) Options {
 	o := Options{EngineName: "map", Engine: Config{Dir: t.TempDir()}, Benchmarks: benchmarks,
-		Num: 300, Seed: testSeed(t)}
+		Num: 300, Seed: testSeed(t), RangeTombstones: 50}
 	o.EnsureDefaults()
 	if err := o.Validate(); err != nil {
 		t.Fatal(err)
@@ -198,6 +198,11 @@ func TestRunValidatesAndLooksUp(t *testing.T) {
 		{"bad compression", func(o *Options) { o.Engine.Compression = "zstd" }, "compression"},
 		{"bad compaction", func(o *Options) { o.Engine.Compaction = "fifo" }, "compaction"},
 		{"bad theta", func(o *Options) { o.ZipfTheta = 1 }, "theta"},
+		{"bad fraction", func(o *Options) { o.DeleteRangeFraction = 1.5 }, "deleterange_fraction"},
+		{"negative tombstones", func(o *Options) { o.RangeTombstones = -1 }, "range_tombstones"},
+		{"more tombstones than gaps", func(o *Options) {
+			o.Benchmarks, o.RangeTombstones = []string{"fillseq", "rangetombstones"}, 100_001
+		}, "range_tombstones"},
 	} {
 		o := Options{EngineName: "map", Engine: Config{Dir: t.TempDir()}}
 		tc.edit(&o)

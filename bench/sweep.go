@@ -25,6 +25,8 @@ var sweepParams = map[string]func(o *Options, v string) error{
 	"threads":       func(o *Options, v string) error { return parseInt(v, &o.Threads) },
 	"memtable_size": func(o *Options, v string) error { return parseInt64(v, &o.Engine.MemtableSize) },
 	"cache_size":    func(o *Options, v string) error { return parseInt64(v, &o.Engine.CacheSize) },
+	// With rangetombstones: reads against 0, 1000, ... live range tombstones.
+	"range_tombstones": func(o *Options, v string) error { return parseInt64(v, &o.RangeTombstones) },
 	"compression": func(o *Options, v string) error {
 		o.Engine.Compression = Compression(v)
 		return nil

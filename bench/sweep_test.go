@@ -22,6 +22,8 @@ func TestParseSweep(t *testing.T) {
 		{in: "block_size=4096,16384", want: Sweep{"block_size", []string{"4096", "16384"}}},
 		{in: "cache_size=0,8388608", want: Sweep{"cache_size", []string{"0", "8388608"}}},
 		{in: "value_size=10,1000", want: Sweep{"value_size", []string{"10", "1000"}}},
+		{in: "range_tombstones=0,1000,100000", want: Sweep{"range_tombstones", []string{"0", "1000", "100000"}}},
+		{in: "range_tombstones=-1", wantErr: "range_tombstones"},
 		{in: "bloom_bits", wantErr: "want NAME="},
 		{in: "=1,2", wantErr: "want NAME="},
 		{in: "bloom_bits=", wantErr: "want NAME="},

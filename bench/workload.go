@@ -15,6 +15,11 @@ type workload struct {
 	writes bool // modifies the store, so the runner flushes afterwards
 	ops    func(o *Options) int64
 	run    func(w *worker, first, n int64) error
+	// prepare, if set, runs untimed before the workers start: it may set
+	// up the phase's state or mark res skipped. The func it returns, if
+	// any, runs untimed after the flush that ends a write phase, before
+	// the phase is measured.
+	prepare func(ph *phase, res *PhaseResult) (finish func() error, err error)
 }
 
 func numOps(o *Options) int64  { return o.Num }
@@ -24,41 +29,45 @@ func readOps(o *Options) int64 { return o.Reads }
 // each thread does -num ops, a phase's ops are shared by its threads, so
 // results for different -threads values do the same total work.
 var workloads = map[string]workload{
-	"fillseq": {"write num keys in sequential order into a new store", true, true, numOps,
-		func(w *worker, first, n int64) error {
+	"fillseq": {desc: "write num keys in sequential order into a new store", fresh: true, writes: true, ops: numOps,
+		run: func(w *worker, first, n int64) error {
 			return w.write(newSequential(first), n, w.o.BatchSize, false, false)
 		}},
-	"fillrandom": {"write num random keys (with repeats) into a new store", true, true, numOps,
-		func(w *worker, _, n int64) error { return w.write(w.uniform(), n, w.o.BatchSize, false, false) }},
-	"fillsync": {"write num/1000 random keys, syncing each write, into a new store", true, true,
-		func(o *Options) int64 { return max(1, o.Num/1000) },
-		func(w *worker, _, n int64) error { return w.write(w.uniform(), n, 1, true, false) }},
-	"fillbatch": {"write num sequential keys in batches of batch_size (1000 if batch_size is 1) into a new store", true, true, numOps,
-		func(w *worker, first, n int64) error {
+	"fillrandom": {desc: "write num random keys (with repeats) into a new store", fresh: true, writes: true, ops: numOps,
+		run: func(w *worker, _, n int64) error { return w.write(w.uniform(), n, w.o.BatchSize, false, false) }},
+	"fillsync": {desc: "write num/1000 random keys, syncing each write, into a new store", fresh: true, writes: true,
+		ops: func(o *Options) int64 { return max(1, o.Num/1000) },
+		run: func(w *worker, _, n int64) error { return w.write(w.uniform(), n, 1, true, false) }},
+	"fillbatch": {desc: "write num sequential keys in batches of batch_size (1000 if batch_size is 1) into a new store", fresh: true, writes: true, ops: numOps,
+		run: func(w *worker, first, n int64) error {
 			return w.write(newSequential(first), n, fillBatchSize(w.o), false, false)
 		}},
-	"overwrite": {"write num random keys into the existing store", false, true, numOps,
-		func(w *worker, _, n int64) error { return w.write(w.uniform(), n, w.o.BatchSize, false, false) }},
-	"deleterandom": {"delete num random keys (present or not)", false, true, numOps,
-		func(w *worker, _, n int64) error { return w.write(w.uniform(), n, w.o.BatchSize, false, true) }},
-	"readrandom": {"get reads random keys", false, false, readOps,
-		func(w *worker, _, n int64) error { return w.read(w.uniform(), n, false) }},
-	"readmissing": {"get reads keys that are absent but inside the key range", false, false, readOps,
-		func(w *worker, _, n int64) error { return w.read(w.uniform(), n, true) }},
-	"readhot": {"get reads random keys among the first 1% (db_bench's hot range)", false, false, readOps,
-		func(w *worker, _, n int64) error { return w.read(newUniform(w.rng, 0, (w.o.Num+99)/100), n, false) }},
-	"readseq": {"read reads entries in order with an iterator", false, false, readOps,
-		func(w *worker, _, n int64) error { return w.scanAll(n, false) }},
-	"readreverse": {"read reads entries in reverse order with an iterator", false, false, readOps,
-		func(w *worker, _, n int64) error { return w.scanAll(n, true) }},
-	"seekrandom": {"seek to reads random keys, reading the entry found and the seek_nexts entries after it (default 0, as db_bench)", false, false, readOps,
-		func(w *worker, _, n int64) error { return w.seek(w.uniform(), n) }},
+	"overwrite": {desc: "write num random keys into the existing store", writes: true, ops: numOps,
+		run: func(w *worker, _, n int64) error { return w.write(w.uniform(), n, w.o.BatchSize, false, false) }},
+	"deleterandom": {desc: "delete num random keys (present or not)", writes: true, ops: numOps,
+		run: func(w *worker, _, n int64) error { return w.write(w.uniform(), n, w.o.BatchSize, false, true) }},
+	"readrandom": {desc: "get reads random keys", ops: readOps,
+		run: func(w *worker, _, n int64) error { return w.read(w.uniform(), n, false) }},
+	"readmissing": {desc: "get reads keys that are absent but inside the key range", ops: readOps,
+		run: func(w *worker, _, n int64) error { return w.read(w.uniform(), n, true) }},
+	"readhot": {desc: "get reads random keys among the first 1% (db_bench's hot range)", ops: readOps,
+		run: func(w *worker, _, n int64) error { return w.read(newUniform(w.rng, 0, (w.o.Num+99)/100), n, false) }},
+	"readseq": {desc: "read reads entries in order with an iterator", ops: readOps,
+		run: func(w *worker, _, n int64) error { return w.scanAll(n, false) }},
+	"readreverse": {desc: "read reads entries in reverse order with an iterator", ops: readOps,
+		run: func(w *worker, _, n int64) error { return w.scanAll(n, true) }},
+	"seekrandom": {desc: "seek to reads random keys, reading the entry found and the seek_nexts entries after it (default 0, as db_bench)", ops: readOps,
+		run: func(w *worker, _, n int64) error { return w.seek(w.uniform(), n) }},
 	"ycsb-a": ycsb("50% read, 50% update, zipfian", ycsbMix{read: 50, update: 50}),
 	"ycsb-b": ycsb("95% read, 5% update, zipfian", ycsbMix{read: 95, update: 5}),
 	"ycsb-c": ycsb("100% read, zipfian", ycsbMix{read: 100}),
 	"ycsb-d": ycsb("95% read, 5% insert, latest", ycsbMix{read: 95, insert: 5, latest: true}),
 	"ycsb-e": ycsb("95% scan of 1..100 entries, 5% insert, zipfian", ycsbMix{scan: 95, insert: 5}),
 	"ycsb-f": ycsb("50% read, 50% read-modify-write, zipfian", ycsbMix{read: 50, rmw: 50}),
+
+	// Range deletions (rangedel.go).
+	"deleterange":     deleteRangeWorkload(),
+	"rangetombstones": rangeTombstonesWorkload(),
 }
 
 func fillBatchSize(o *Options) int {

@@ -56,8 +56,10 @@ type engine struct {
 }
 
 var (
-	_ bench.Engine    = (*engine)(nil)
-	_ bench.Metricser = (*engine)(nil)
+	_ bench.Engine       = (*engine)(nil)
+	_ bench.Metricser    = (*engine)(nil)
+	_ bench.RangeDeleter = (*engine)(nil)
+	_ bench.Compacter    = (*engine)(nil)
 )
 
 func (e *engine) Put(k, v []byte) error { return e.db.Put(k, v) }
@@ -71,6 +73,12 @@ func (e *engine) Get(k []byte) ([]byte, bool, error) {
 }
 
 func (e *engine) Delete(k []byte) error { return e.db.Delete(k) }
+
+// DeleteRange writes one range tombstone.
+func (e *engine) DeleteRange(start, end []byte) error { return e.db.DeleteRange(start, end) }
+
+// Compact compacts the whole key space down to the bottom level.
+func (e *engine) Compact() error { return e.db.Compact(nil, nil) }
 
 // batches recycles Batch buffers across WriteBatch calls, as a program
 // writing batches in a loop would reuse one (Batch.Reset keeps memory).

@@ -13,8 +13,10 @@
 // the settings every engine gets.
 //
 // Adapters: pebble.go, goleveldb.go and badger.go each map a bench.Config
-// onto their engine's options and implement bench.Engine; they register
-// themselves as "pebble", "goleveldb" and "badger". Concurrency: like every
+// onto their engine's options and implement bench.Engine, with
+// bench.Compacter and, for Pebble, bench.RangeDeleter (README.md says how
+// each engine deletes ranges); they register themselves as "pebble",
+// "goleveldb" and "badger". Concurrency: like every
 // bench.Engine, each adapter may be called from several goroutines at once;
 // an Iter is used by one goroutine.
 //
@@ -24,6 +26,7 @@
 //	go run . -num=100000                          # all four engines
 //	go run . -engines=lsmkv,pebble -benchmarks=fillrandom,readrandom
 //	go run . -num=1000000 -json=peers.json        # also save all reports
+//	go run . -engines=lsmkv,pebble -benchmarks=fillrandom,deleterange,readrandom
 //
 // Figures from a shared or loaded machine are noisy: compare engines within
 // one run, and repeat a run before trusting a difference under ~20%.

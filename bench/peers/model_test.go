@@ -31,9 +31,9 @@ func modelSeed(t *testing.T) uint64 {
 }
 
 // TestAdapterModel drives each adapter directly with seeded random puts,
-// deletes, batches, flushes and reopens, and after each step compares
-// Gets and iteration in both directions (with direction changes, which
-// Badger's adapter emulates) against a map.
+// deletes, batches, range deletions, flushes, compactions and reopens,
+// and after each step compares Gets and iteration in both directions
+// (with direction changes, which Badger's adapter emulates) against a map.
 func TestAdapterModel(t *testing.T) {
 	seed := modelSeed(t)
 	for _, engine := range peerEngines {
@@ -62,8 +62,9 @@ func TestAdapterModel(t *testing.T) {
 
 func modelKey(i int) []byte { return fmt.Appendf(nil, "key%04d", i) }
 
-// mutate applies about 50 random writes, sometimes as one batch, and
-// sometimes flushes.
+// mutate applies about 50 random writes, sometimes as one batch, then
+// sometimes a range deletion, a flush or a compaction, where the engine
+// has them.
 func mutate(t *testing.T, rng *rand.Rand, eng bench.Engine, model map[string]string) {
 	var ops []bench.Op
 	for range 50 {
@@ -92,8 +93,19 @@ func mutate(t *testing.T, rng *rand.Rand, eng bench.Engine, model map[string]str
 			model[string(op.Key)] = string(op.Value)
 		}
 	}
+	if rd, ok := eng.(bench.RangeDeleter); ok && rng.IntN(3) == 0 {
+		lo := rng.IntN(300)
+		hi := lo + 1 + rng.IntN(30)
+		require.NoError(t, rd.DeleteRange(modelKey(lo), modelKey(hi)))
+		for i := lo; i < hi; i++ {
+			delete(model, string(modelKey(i)))
+		}
+	}
 	if rng.IntN(4) == 0 {
 		require.NoError(t, eng.Flush())
+	}
+	if c, ok := eng.(bench.Compacter); ok && rng.IntN(6) == 0 {
+		require.NoError(t, c.Compact())
 	}
 }
 

@@ -47,13 +47,21 @@ func tinyRun(t *testing.T, engine string, benchmarks ...string) *bench.Report {
 	return rep
 }
 
+// nativeRangeDel lists the engines with a DeleteRange; the others delete
+// ranges key by key (README.md says which is which).
+var nativeRangeDel = map[string]bool{"lsmkv": true, "pebble": true, "goleveldb": false, "badger": false}
+
 // TestAdaptersMatchReference runs every adapter through the same seeded
 // workload as the map reference engine: every phase must do the same
 // number of ops and find the same number of keys, since keys and their
-// order are fixed by the seed.
+// order are fixed by the seed. That includes the reads after deleterange
+// (the deleted spans are gone, by DeleteRange or by point deletes) and
+// after rangetombstones (its tombstones delete nothing).
 func TestAdaptersMatchReference(t *testing.T) {
 	benchmarks := []string{"fillrandom", "readrandom", "readseq", "readreverse", "seekrandom",
-		"deleterandom", "readrandom", "readseq", "fillbatch", "readreverse"}
+		"deleterandom", "readrandom", "readseq", "fillbatch", "readreverse",
+		"deleterange", "readrandom", "seekrandom", "readseq", "readreverse",
+		"rangetombstones", "readrandom", "readmissing", "readseq"}
 	want := tinyRun(t, "map", benchmarks...)
 	for _, engine := range peerEngines {
 		t.Run(engine, func(t *testing.T) {
@@ -62,6 +70,14 @@ func TestAdaptersMatchReference(t *testing.T) {
 			for i, w := range want.Results {
 				g := got.Results[i]
 				require.Equal(t, w.Name, g.Name)
+				if g.RangeDel != "" {
+					checkRangeDel(t, engine, g)
+				}
+				if g.Skipped || g.RangeDel == bench.RangeDelPoint {
+					// Skipped, or deleting key by key writes other bytes.
+					require.Equal(t, w.Found, g.Found, "%s found", w.Name)
+					continue
+				}
 				require.Equal(t, w.Ops, g.Ops, "%s ops", w.Name)
 				require.Equal(t, w.Found, g.Found, "%s found", w.Name)
 				require.Equal(t, w.Bytes, g.Bytes, "%s bytes", w.Name)
@@ -70,8 +86,34 @@ func TestAdaptersMatchReference(t *testing.T) {
 			// about 126 distinct keys, and reads find some but not all.
 			require.Greater(t, want.Results[1].Found, int64(50))
 			require.Less(t, want.Results[1].Found, int64(200))
+			// fillbatch writes keys 0..199; deleterange deletes one of
+			// its two spans of 100.
+			require.EqualValues(t, 100, want.Results[13].Found, "readseq after deleterange")
+			require.EqualValues(t, 100, want.Results[18].Found, "readseq after rangetombstones")
 		})
 	}
+}
+
+// checkRangeDel checks how engine ran a range deletion phase: natively if
+// it can; otherwise deleterange by point deletes and rangetombstones not
+// at all. deleterange's space report must cover each step, the last
+// after a compaction, which every peer offers.
+func checkRangeDel(t *testing.T, engine string, r bench.PhaseResult) {
+	t.Helper()
+	want := bench.RangeDelPoint
+	if nativeRangeDel[engine] {
+		want = bench.RangeDelNative
+	}
+	require.Equal(t, want, r.RangeDel, r.Name)
+	if r.Name == "rangetombstones" {
+		require.Equal(t, !nativeRangeDel[engine], r.Skipped)
+		return
+	}
+	require.EqualValues(t, 1, r.Ops, "200 keys: 2 slots of 100, half of them")
+	require.NotNil(t, r.Space)
+	require.NotNil(t, r.Space.AfterCompact)
+	require.Positive(t, r.Space.AfterDeletes.DiskBytes)
+	require.Less(t, r.Space.AfterDeletes.LiveBytes, r.Space.Before.LiveBytes)
 }
 
 // TestWriteAmpReported checks that the engines that count their writes
@@ -101,7 +143,7 @@ func TestCompareEndToEnd(t *testing.T) {
 	t.Setenv("PEERS_RUN_MAIN", "1")
 	jsonPath := filepath.Join(t.TempDir(), "out.json")
 	var stdout, stderr strings.Builder
-	code := run([]string{"-num=200", "-benchmarks=fillrandom,readrandom", "-json=" + jsonPath}, &stdout, &stderr)
+	code := run([]string{"-num=200", "-benchmarks=fillrandom,deleterange,readrandom", "-json=" + jsonPath}, &stdout, &stderr)
 	require.Equal(t, exitOK, code, stderr.String())
 	table := stdout.String()
 	t.Log("\n" + table)
@@ -109,6 +151,8 @@ func TestCompareEndToEnd(t *testing.T) {
 		require.Contains(t, table, e)
 	}
 	require.Contains(t, table, "write-amp after fillrandom")
+	require.Regexp(t, `deleterange by +native +native +point deletes +point deletes`, table)
+	require.Contains(t, table, "space-amp after compact")
 	require.Contains(t, table, "peak RSS")
 
 	f, err := os.Open(jsonPath)
@@ -119,9 +163,9 @@ func TestCompareEndToEnd(t *testing.T) {
 	for i, e := range c.Engines {
 		require.Equal(t, peerEngines[i], e.Engine)
 		require.Empty(t, e.Error)
-		require.Len(t, e.Report.Results, 2)
+		require.Len(t, e.Report.Results, 3)
 		// Same seed, same keys: every engine finds the same ones.
-		require.Equal(t, c.Engines[0].Report.Results[1].Found, e.Report.Results[1].Found)
+		require.Equal(t, c.Engines[0].Report.Results[2].Found, e.Report.Results[2].Found)
 		require.Positive(t, e.PeakRSS)
 	}
 }

@@ -12,8 +12,10 @@ import (
 
 // writeComparison prints one row per benchmark with each engine's ops/s
 // and its ratio to the baseline engine (lsmkv when compared, else the
-// first), then each engine's write amplification after each phase where
-// it changed, and its peak RSS. "-" marks what an engine did not report.
+// first), then for range deletion phases how each engine deleted ranges
+// and the space deleterange gave back, each engine's write amplification
+// after each phase where it changed, and its peak RSS. "-" marks what an
+// engine did not report.
 func writeComparison(w io.Writer, c *Comparison) error {
 	base := baseline(c)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -22,19 +24,22 @@ func writeComparison(w io.Writer, c *Comparison) error {
 		head = append(head, e.Engine)
 	}
 	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
-	for _, b := range c.Benchmarks {
+	for bi, b := range c.Benchmarks {
 		row := []string{b}
-		baseRes := phase(&c.Engines[base], b)
+		baseRes := phase(&c.Engines[base], c, bi)
 		for i := range c.Engines {
-			row = append(row, opsCell(phase(&c.Engines[i], b), baseRes, i == base))
+			row = append(row, opsCell(phase(&c.Engines[i], c, bi), baseRes, i == base))
 		}
 		fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
 	}
+	for _, row := range rangeDelRows(c) {
+		fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
+	}
 	var prev []string
-	for _, b := range c.Benchmarks {
+	for bi := range c.Benchmarks {
 		// Write amp is cumulative, so a read phase repeats the row before
 		// unless background compactions ran meanwhile; repeats are left out.
-		if row, ok := writeAmpRow(c, b); ok && (prev == nil || !slices.Equal(row[1:], prev[1:])) {
+		if row, ok := writeAmpRow(c, bi); ok && (prev == nil || !slices.Equal(row[1:], prev[1:])) {
 			fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
 			prev = row
 		}
@@ -65,18 +70,15 @@ func baseline(c *Comparison) int {
 	return 0
 }
 
-// phase returns e's result for benchmark name, or nil if it has none.
-// A benchmark listed twice matches its first run.
-func phase(e *EngineRun, name string) *bench.PhaseResult {
-	if e.Report == nil {
+// phase returns e's result for c's benchmark number bi, or nil if it has
+// none (its run stopped before). A run's results follow the benchmark
+// list one for one, skipped phases included, so a benchmark listed twice
+// (readrandom before and after rangetombstones) gets each of its runs.
+func phase(e *EngineRun, c *Comparison, bi int) *bench.PhaseResult {
+	if e.Report == nil || bi >= len(e.Report.Results) || e.Report.Results[bi].Name != c.Benchmarks[bi] {
 		return nil
 	}
-	for i := range e.Report.Results {
-		if e.Report.Results[i].Name == name {
-			return &e.Report.Results[i]
-		}
-	}
-	return nil
+	return &e.Report.Results[bi]
 }
 
 func opsCell(r, base *bench.PhaseResult, isBase bool) string {
@@ -90,13 +92,62 @@ func opsCell(r, base *bench.PhaseResult, isBase bool) string {
 	return fmt.Sprintf("%s (%.2fx)", s, r.OpsPerSec()/base.OpsPerSec())
 }
 
-// writeAmpRow returns the write-amplification row for benchmark b, or
-// false if no engine reported one for it (b is a read phase, or only
-// engines without the counter ran).
-func writeAmpRow(c *Comparison, b string) ([]string, bool) {
-	row, seen := []string{"write-amp after " + b}, false
+// rangeDelRows returns, for each range deletion phase, a row saying how
+// each engine deleted ranges (native DeleteRange or point deletes), and
+// for deleterange the space amplification before the deletes, after them
+// and after a manual compaction.
+func rangeDelRows(c *Comparison) [][]string {
+	var rows [][]string
+	for bi, b := range c.Benchmarks {
+		how, seen := []string{b + " by"}, false
+		before, after := []string{"space-amp before " + b}, []string{"space-amp after " + b}
+		compacted, hasSpace := []string{"space-amp after compact"}, false
+		for i := range c.Engines {
+			r := phase(&c.Engines[i], c, bi)
+			var sp bench.SpaceReport
+			switch {
+			case r == nil || r.RangeDel == "":
+				how = append(how, "-")
+			case r.Skipped:
+				how, seen = append(how, "skipped"), true
+			default:
+				how, seen = append(how, string(r.RangeDel)), true
+			}
+			if r != nil && r.Space != nil {
+				sp, hasSpace = *r.Space, true
+			}
+			if sp.AfterCompact == nil {
+				sp.AfterCompact = &bench.SpaceSample{}
+			}
+			before = append(before, amp(sp.Before.SpaceAmp))
+			after = append(after, amp(sp.AfterDeletes.SpaceAmp))
+			compacted = append(compacted, amp(sp.AfterCompact.SpaceAmp))
+		}
+		if seen {
+			rows = append(rows, how)
+		}
+		if hasSpace {
+			rows = append(rows, before, after, compacted)
+		}
+	}
+	return rows
+}
+
+// amp formats an amplification factor; zero means unknown.
+func amp(f float64) string {
+	if f == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", f)
+}
+
+// writeAmpRow returns the write-amplification row for benchmark number
+// bi, or false if no engine reported one for it (it is a read phase, or
+// only engines without the counter ran).
+func writeAmpRow(c *Comparison, bi int) ([]string, bool) {
+	row, seen := []string{"write-amp after " + c.Benchmarks[bi]}, false
 	for i := range c.Engines {
-		r := phase(&c.Engines[i], b)
+		r := phase(&c.Engines[i], c, bi)
 		if r == nil || r.WriteAmp == 0 {
 			row = append(row, "-")
 			continue

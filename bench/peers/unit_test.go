@@ -116,3 +116,44 @@ func TestWriteComparison(t *testing.T) {
 	require.Regexp(t, `peak RSS +64 MiB +32 MiB +-`, lines[4])
 	require.Equal(t, "badger failed: child: exit status 1", lines[5])
 }
+
+// TestWriteComparisonRangeDeletions checks the rows the range deletion
+// phases add, and that a benchmark listed twice shows each of its runs.
+func TestWriteComparisonRangeDeletions(t *testing.T) {
+	space := func(compacted bool) *bench.SpaceReport {
+		sr := &bench.SpaceReport{Before: bench.SpaceSample{SpaceAmp: 0.75}, AfterDeletes: bench.SpaceSample{SpaceAmp: 1.5}}
+		if compacted {
+			sr.AfterCompact = &bench.SpaceSample{SpaceAmp: 1.25}
+		}
+		return sr
+	}
+	run := func(method bench.RangeDelMethod, compacted bool, reads ...int64) *bench.Report {
+		dr := result("deleterange", 1000, 2)
+		dr.RangeDel, dr.Space = method, space(compacted)
+		rt := bench.PhaseResult{Name: "rangetombstones", RangeDel: method, Skipped: method == bench.RangeDelPoint}
+		if !rt.Skipped {
+			rt = result("rangetombstones", 500, 2)
+			rt.RangeDel = method
+		}
+		return &bench.Report{Results: []bench.PhaseResult{result("fillrandom", 1000, 2), dr,
+			result("readrandom", reads[0], 2), rt, result("readrandom", reads[1], 2)}}
+	}
+	c := &Comparison{Benchmarks: []string{"fillrandom", "deleterange", "readrandom", "rangetombstones", "readrandom"},
+		Engines: []EngineRun{
+			{Engine: "lsmkv", Report: run(bench.RangeDelNative, true, 400_000, 300_000)},
+			{Engine: "goleveldb", Report: run(bench.RangeDelPoint, false, 200_000, 200_000)},
+		}}
+	var b strings.Builder
+	require.NoError(t, writeComparison(&b, c))
+	out := b.String()
+	t.Log("\n" + out)
+	lines := strings.Split(out, "\n")
+	require.Regexp(t, `^ +readrandom +400k +200k \(0\.50x\)$`, lines[3])
+	require.Regexp(t, `^ +rangetombstones +500 +-$`, lines[4])
+	require.Regexp(t, `^ +readrandom +300k +200k \(0\.67x\)$`, lines[5], "the second run, not the first again")
+	require.Regexp(t, `^ +deleterange by +native +point deletes$`, lines[6])
+	require.Regexp(t, `^ +space-amp before deleterange +0\.75 +0\.75$`, lines[7])
+	require.Regexp(t, `^ +space-amp after deleterange +1\.50 +1\.50$`, lines[8])
+	require.Regexp(t, `^ +space-amp after compact +1\.25 +-$`, lines[9])
+	require.Regexp(t, `^ +rangetombstones by +native +skipped$`, lines[10])
+}

@@ -6,6 +6,8 @@
 //	go run ./cmd/kvbench                       # default suite on a temp dir
 //	go run ./cmd/kvbench -benchmarks=fillrandom,ycsb-a -num=1000000 -report=out.html
 //	go run ./cmd/kvbench -sweep bloom_bits=0,5,10 -benchmarks=fillrandom,readmissing
+//	go run ./cmd/kvbench -benchmarks=fillrandom,deleterange,readrandom,seekrandom
+//	go run ./cmd/kvbench -sweep range_tombstones=0,1000 -benchmarks=fillrandom,rangetombstones,readrandom
 package main
 
 import (

@@ -106,6 +106,11 @@ func TestBadFlagsExit2(t *testing.T) {
 		{[]string{"-engine=nope"}, "unknown engine"},
 		{[]string{"-key_size=3"}, "key_size"},
 		{[]string{"stray"}, "unexpected arguments"},
+		{[]string{"-deleterange_span=0"}, "-deleterange_span=0"},
+		{[]string{"-deleterange_fraction=0"}, "deleterange_fraction"},
+		{[]string{"-deleterange_fraction=1.5"}, "deleterange_fraction"},
+		{[]string{"-num=100", "-benchmarks=fillseq,rangetombstones", "-range_tombstones=101"}, "range_tombstones"},
+		{[]string{"-range_tombstones=-1"}, "range_tombstones"},
 	} {
 		args := append([]string{"-engine=map"}, tc.args...)
 		code, out, errOut := runCmd(t, args...)
@@ -155,5 +160,47 @@ func TestCheckWritable(t *testing.T) {
 	}
 	if b, err := os.ReadFile(existing); err != nil || string(b) != "keep" {
 		t.Errorf("the check changed an existing file: %q, %v", b, err)
+	}
+}
+
+// TestDeleteRangeWorkload runs issue 10's range deletion workloads from
+// the command line on the map engine and on lsmkv: the table gets its
+// rows, the notes say how ranges were deleted and what space came back,
+// and the reads after find the same keys on both engines.
+func TestDeleteRangeWorkload(t *testing.T) {
+	found := map[string][]int64{}
+	for _, engine := range []string{"map", "lsmkv"} {
+		js := filepath.Join(t.TempDir(), "r.json")
+		code, out, errOut := runCmd(t, "-engine="+engine, "-num=2000", "-memtable_size=65536", "-json="+js,
+			"-benchmarks=fillrandom,deleterange,readrandom,rangetombstones,readrandom",
+			"-deleterange_span=10", "-deleterange_fraction=0.25", "-range_tombstones=500")
+		if code != 0 {
+			t.Fatalf("%s: exit %d, stderr %q", engine, code, errOut)
+		}
+		for _, want := range []string{
+			" deleterange_span=10 deleterange_fraction=0.25 deleterange_compact=true range_tombstones=500 ",
+			"\ndeleterange: native DeleteRange, 50 spans of 10 keys (25.0% of the keys)\n",
+			"after compact", "compaction took",
+			"\nrangetombstones: native DeleteRange, 500 range tombstones over gaps holding no key\n",
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s: output lacks %q:\n%s", engine, want, out)
+			}
+		}
+		f, err := os.Open(js)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := bench.ReadJSON(f)
+		f.Close()
+		if err != nil || len(rep.Results) != 5 || rep.Results[1].Space == nil || rep.Results[1].Space.AfterCompact == nil {
+			t.Fatalf("%s: json %+v, %v", engine, rep, err)
+		}
+		for _, r := range rep.Results {
+			found[engine] = append(found[engine], r.Found)
+		}
+	}
+	if !reflect.DeepEqual(found["map"], found["lsmkv"]) {
+		t.Errorf("found per phase: map %v, lsmkv %v", found["map"], found["lsmkv"])
 	}
 }
