@@ -3,9 +3,11 @@ package lsmkv
 import (
 	"bufio"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -21,10 +23,169 @@ import (
 //   - power loss (MemFS.CrashClone): every synced write survives, and what
 //     survives is a prefix.
 //
-// Writes go to keys numbered in commit order, so "a prefix survives" means:
-// the surviving keys of a run are exactly 0..k-1 for some k.
+// Both write the same workload (crashBatch): each batch puts keys numbered
+// in commit order, never used before, and some batches also delete a
+// range of key numbers, alone or among their puts. The survivors must be
+// exactly the state some prefix of whole batches leaves (crashMatch),
+// no shorter than the acknowledged or synced writes demand: a range
+// deletion lost, applied in part, or applied to a put that followed it
+// leaves a state no prefix leaves.
 
 const crashChildEnv = "LSMKV_CRASH_CHILD_DIR"
+
+// crashWrite is one write of the crash workload: a put of key number key,
+// or (del) a DeleteRange of the key numbers [key, end).
+type crashWrite struct {
+	key, end int
+	del      bool
+}
+
+// crashBatch returns the writes of the workload's batch i, given next,
+// the first key number no earlier batch put, and the next one after it.
+// Batches put 1-3 keys (all-or-nothing is part of the check). One batch in
+// ten is a standalone DeleteRange of up to 17 key numbers, some of which
+// may not be written yet: the later puts of those are newer than the
+// tombstone and must survive it. Another batch in ten deletes, between its
+// first put and the others, a range covering that first put and reaching
+// past its last one (and into the next batch's keys).
+func crashBatch(i, next int) ([]crashWrite, int) {
+	n := crashBatchLen(i)
+	var ws []crashWrite
+	switch i % 10 {
+	case 9:
+		lo := (i * 37) % (next + 1)
+		return []crashWrite{{key: lo, end: lo + 1 + i%17, del: true}}, next
+	case 4:
+		ws = append(ws, crashWrite{key: next}, crashWrite{key: max(next-2, 0), end: next + n + 1, del: true})
+	default:
+		ws = append(ws, crashWrite{key: next})
+	}
+	for j := 1; j < n; j++ {
+		ws = append(ws, crashWrite{key: next + j})
+	}
+	return ws, next + n
+}
+
+// crashBatchLen is the number of keys batch i puts.
+func crashBatchLen(i int) int { return 1 + i%3 }
+
+// crashWorkload names the keys and values of one run of the workload.
+type crashWorkload struct {
+	key   func(n int) string // key number n; must sort as n does
+	value func(i int) string // what batch i puts
+}
+
+// batch returns batch i as a Batch, and the next key number.
+func (w crashWorkload) batch(i, next int) (*Batch, int) {
+	ws, next := crashBatch(i, next)
+	var b Batch
+	for _, c := range ws {
+		if c.del {
+			b.DeleteRange([]byte(w.key(c.key)), []byte(w.key(c.end)))
+		} else {
+			b.Put([]byte(w.key(c.key)), []byte(w.value(i)))
+		}
+	}
+	return &b, next
+}
+
+// crashModel replays the workload's batches, keeping count of the keys on
+// which its state and got differ, so that every prefix is compared with
+// got in one pass.
+type crashModel struct {
+	w           crashWorkload
+	state, got  map[string]string
+	differ      int
+	batch, next int // the next batch to apply, and its first key number
+}
+
+func (m *crashModel) set(k, v string, present bool) {
+	agree := func() bool {
+		mv, mok := m.state[k]
+		gv, gok := m.got[k]
+		return mok == gok && mv == gv
+	}
+	before := agree()
+	if present {
+		m.state[k] = v
+	} else {
+		delete(m.state, k)
+	}
+	switch after := agree(); {
+	case before && !after:
+		m.differ++
+	case !before && after:
+		m.differ--
+	}
+}
+
+// apply applies the next batch.
+func (m *crashModel) apply() {
+	var ws []crashWrite
+	ws, m.next = crashBatch(m.batch, m.next)
+	for _, c := range ws {
+		if !c.del {
+			m.set(m.w.key(c.key), m.w.value(m.batch), true)
+			continue
+		}
+		for k := c.key; k < c.end; k++ { // keys are numbered: the range holds exactly these
+			m.set(m.w.key(k), "", false)
+		}
+	}
+	m.batch++
+}
+
+// crashMatch returns the largest n in [lo, hi] such that batches 0..n-1
+// of w leave exactly got, or an error saying how got differs.
+func crashMatch(w crashWorkload, got map[string]string, lo, hi int) (int, error) {
+	m := &crashModel{w: w, state: map[string]string{}, got: got, differ: len(got)}
+	match, exact := -1, -1
+	for {
+		if m.differ == 0 {
+			exact = m.batch
+			if m.batch >= lo {
+				match = m.batch
+			}
+		}
+		if m.batch == hi {
+			break
+		}
+		m.apply()
+	}
+	switch {
+	case match >= 0:
+		return match, nil
+	case exact >= 0:
+		return 0, fmt.Errorf("the survivors are the first %d batches, but %d had to survive", exact, lo)
+	}
+	return 0, fmt.Errorf("the %d surviving keys are the state of no prefix of whole batches (of up to %d)", len(got), hi)
+}
+
+// crashState reads the keys in [lower, upper) (nil: no bound).
+func crashState(t *testing.T, db *DB, lower, upper []byte) map[string]string {
+	t.Helper()
+	it, err := db.NewIterator(&IterOptions{LowerBound: lower, UpperBound: upper})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer it.Close()
+	got := map[string]string{}
+	for ok := it.First(); ok; ok = it.Next() {
+		got[string(it.Key())] = string(it.Value())
+	}
+	if err := it.Error(); err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// killWorkload is the workload of TestCrashKill's cycle.
+func killWorkload(cycle string) crashWorkload {
+	return crashWorkload{
+		key:   func(n int) string { return fmt.Sprintf("c%s-k%07d", cycle, n) },
+		value: func(i int) string { return strings.Repeat("v", 50+i%200) },
+	}
+}
 
 // TestCrashChild is the child process of TestCrashKill; it does nothing
 // unless started by it.
@@ -33,7 +194,7 @@ func TestCrashChild(t *testing.T) {
 	if dir == "" {
 		t.Skip("only runs as TestCrashKill's child process")
 	}
-	cycle := os.Getenv("LSMKV_CRASH_CYCLE")
+	w := killWorkload(os.Getenv("LSMKV_CRASH_CYCLE"))
 	opts := tinyOptions(nil)
 	opts.MemtableSize = 32 << 10
 	db, err := Open(dir, opts)
@@ -44,35 +205,16 @@ func TestCrashChild(t *testing.T) {
 	out := bufio.NewWriter(os.Stdout)
 	next := 0
 	for i := 0; ; i++ {
-		var b Batch
-		// Batches of 1-3 keys: all-or-nothing is part of the check.
-		n := crashBatchLen(i)
-		for j := 0; j < n; j++ {
-			b.Put(crashKey(cycle, next+j), []byte(strings.Repeat("v", 50+i%200)))
-		}
-		if err := db.Write(&b, nil); err != nil {
+		var b *Batch
+		b, next = w.batch(i, next)
+		if err := db.Write(b, nil); err != nil {
 			fmt.Printf("write error: %v\n", err)
 			os.Exit(3)
 		}
-		next += n
-		fmt.Fprintf(out, "ack %d\n", next-1)
+		fmt.Fprintf(out, "ack %d\n", i)
 		out.Flush()
 	}
 }
-
-// crashBatchLen is the number of keys in the child's i-th batch.
-func crashBatchLen(i int) int { return 1 + i%3 }
-
-// isBatchBoundary reports whether the first n keys are whole batches.
-func isBatchBoundary(n int) bool {
-	total := 0
-	for i := 0; total < n; i++ {
-		total += crashBatchLen(i)
-	}
-	return total == n
-}
-
-func crashKey(cycle string, i int) []byte { return []byte(fmt.Sprintf("c%s-k%07d", cycle, i)) }
 
 func TestCrashKill(t *testing.T) {
 	if testing.Short() {
@@ -88,7 +230,7 @@ func TestCrashKill(t *testing.T) {
 }
 
 // runAndKill starts the child, lets it write for d, kills it with SIGKILL
-// and returns the last key number it acknowledged.
+// and returns the number of the last batch it acknowledged (-1 if none).
 func runAndKill(t *testing.T, dir string, cycle int, d time.Duration) int {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), crashChildEnv+"="+dir, "LSMKV_CRASH_CYCLE="+strconv.Itoa(cycle))
@@ -132,8 +274,10 @@ func runAndKill(t *testing.T, dir string, cycle int, d time.Duration) int {
 	}
 }
 
-// checkCrashPrefix reopens the DB and checks that the keys of cycle that
-// survived are exactly 0..k-1 with k > lastAck.
+// checkCrashPrefix reopens the DB and checks that the survivors of cycle
+// are what its first n batches leave, for an n covering every
+// acknowledged batch (0..lastAck) and at most the one the child may have
+// been writing when it died.
 func checkCrashPrefix(t *testing.T, dir string, cycle int, lastAck int) {
 	t.Helper()
 	db, err := Open(dir, tinyOptions(nil))
@@ -141,34 +285,19 @@ func checkCrashPrefix(t *testing.T, dir string, cycle int, lastAck int) {
 		t.Fatalf("cycle %d: reopen after kill: %v", cycle, err)
 	}
 	defer db.Close()
-	c := strconv.Itoa(cycle)
-	it, err := db.NewIterator(&IterOptions{LowerBound: crashKey(c, 0), UpperBound: crashKey(c, 1e7-1)})
+	w := killWorkload(strconv.Itoa(cycle))
+	got := crashState(t, db, []byte(w.key(0)), []byte(w.key(1e7-1)))
+	n, err := crashMatch(w, got, lastAck+1, lastAck+2)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("cycle %d: batch %d was acknowledged: %v", cycle, lastAck, err)
 	}
-	defer it.Close()
-	n := 0
-	for ok := it.First(); ok; ok = it.Next() {
-		if string(it.Key()) != string(crashKey(c, n)) {
-			t.Fatalf("cycle %d: survivors are not a prefix: key %d is %q", cycle, n, it.Key())
-		}
-		n++
-	}
-	if err := it.Error(); err != nil {
-		t.Fatal(err)
-	}
-	if n <= lastAck {
-		t.Fatalf("cycle %d: %d keys survived but key %d was acknowledged", cycle, n, lastAck)
-	}
-	if !isBatchBoundary(n) {
-		t.Fatalf("cycle %d: %d keys survived: a batch was recovered in part", cycle, n)
-	}
-	t.Logf("cycle %d: acknowledged through key %d, %d keys survived", cycle, lastAck, n)
+	t.Logf("cycle %d: acknowledged through batch %d, %d batches survived", cycle, lastAck, n)
 }
 
 // TestPowerLoss takes CrashClones of a MemFS at random points while a DB
 // writes (with flushes and compactions running) and checks that each clone
-// opens, holds every synced write, and holds a prefix of the writes.
+// opens and holds exactly the state some prefix of whole batches leaves,
+// covering every synced batch.
 func TestPowerLoss(t *testing.T) {
 	seed := testSeed(t)
 	rng := rand.New(rand.NewPCG(seed, 2))
@@ -178,54 +307,122 @@ func TestPowerLoss(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	w := crashWorkload{
+		key:   func(n int) string { return fmt.Sprintf("k%07d", n) },
+		value: func(i int) string { return strings.Repeat("x", 20+i%100) },
+	}
+	// 2500 batches put about as many keys (1-3 each) as the 4000 one-key
+	// batches this test wrote before range deletions, in the same time.
+	const batches = 2500
 	lastSynced := -1
 	clones := 0
-	for i := 0; i < 4000; i++ {
+	next := 0
+	for i := 0; i < batches; i++ {
 		sync := rng.IntN(20) == 0
-		if err := db.Write(batchOf(i), &WriteOptions{Sync: sync}); err != nil {
+		var b *Batch
+		b, next = w.batch(i, next)
+		if err := db.Write(b, &WriteOptions{Sync: sync}); err != nil {
 			t.Fatal(err)
 		}
 		if sync {
 			lastSynced = i
 		}
-		if rng.IntN(200) == 0 {
-			checkPowerLossClone(t, fs.CrashClone(), lastSynced)
+		if rng.IntN(125) == 0 {
+			checkPowerLossClone(t, fs.CrashClone(), w, lastSynced, i+1)
 			clones++
 		}
 	}
-	checkPowerLossClone(t, fs.CrashClone(), lastSynced)
+	checkPowerLossClone(t, fs.CrashClone(), w, lastSynced, batches)
 	t.Logf("checked %d crash clones", clones+1)
 }
 
-func batchOf(i int) *Batch {
-	var b Batch
-	b.Put([]byte(fmt.Sprintf("k%07d", i)), []byte(strings.Repeat("x", 20+i%100)))
-	return &b
-}
-
-func checkPowerLossClone(t *testing.T, fs *vfs.MemFS, lastSynced int) {
+// checkPowerLossClone checks that a clone taken after written batches
+// holds the state of a prefix covering batch lastSynced.
+func checkPowerLossClone(t *testing.T, fs *vfs.MemFS, w crashWorkload, lastSynced, written int) {
 	t.Helper()
 	db, err := Open("db", tinyOptions(fs))
 	if err != nil {
 		t.Fatalf("open after power loss: %v", err)
 	}
 	defer db.Close()
-	it, err := db.NewIterator(nil)
-	if err != nil {
-		t.Fatal(err)
+	if _, err := crashMatch(w, crashState(t, db, nil, nil), lastSynced+1, written); err != nil {
+		t.Fatalf("after power loss (batch %d synced, %d written): %v", lastSynced, written, err)
 	}
-	defer it.Close()
-	n := 0
-	for ok := it.First(); ok; ok = it.Next() {
-		if want := fmt.Sprintf("k%07d", n); string(it.Key()) != want {
-			t.Fatalf("after power loss: key %d is %q, want %q: not a prefix", n, it.Key(), want)
+}
+
+// TestCrashMatchCatchesBrokenRangeDels proves crashMatch can fail: states
+// that a range deletion lost, shortened, widened or applied out of its
+// place in its batch leaves (or a batch applied in part) match no prefix,
+// while the intact state matches.
+func TestCrashMatchCatchesBrokenRangeDels(t *testing.T) {
+	w := crashWorkload{
+		key:   func(n int) string { return fmt.Sprintf("k%07d", n) },
+		value: func(i int) string { return fmt.Sprint("v", i) },
+	}
+	const n = 30 // batches 9, 19, 29 are standalone range deletions; 4, 14, 24 hold one among their puts
+	intact := crashReference(w, n, -1, nil)
+	if got, err := crashMatch(w, intact, n, n+1); err != nil || got != n {
+		t.Fatalf("intact state: crashMatch = %d, %v; want %d", got, err, n)
+	}
+	dropRange := func(ws []crashWrite) []crashWrite {
+		return slices.DeleteFunc(ws, func(c crashWrite) bool { return c.del })
+	}
+	damages := []struct {
+		name  string
+		batch int
+		fn    func(ws []crashWrite) []crashWrite // the writes of the batch as damaged
+	}{
+		{"standalone range deletion lost", 19, dropRange},
+		{"last range deletion lost", 29, dropRange},
+		{"range deletion in a batch lost", 24, dropRange},
+		{"range deletion cut to its first key", 19, func(ws []crashWrite) []crashWrite {
+			ws[0].end = ws[0].key + 1
+			return ws
+		}},
+		{"range deletion widened below its start", 29, func(ws []crashWrite) []crashWrite {
+			ws[0].key -= 3
+			return ws
+		}},
+		{"range deletion applied after the puts of its batch", 14, func(ws []crashWrite) []crashWrite {
+			return append(dropRange(slices.Clone(ws)), ws[1])
+		}},
+		{"half a batch", 25, func(ws []crashWrite) []crashWrite { return ws[:len(ws)-1] }},
+	}
+	for _, d := range damages {
+		t.Run(d.name, func(t *testing.T) {
+			got := crashReference(w, n, d.batch, d.fn)
+			if maps.Equal(got, intact) {
+				t.Fatal("the damage changes nothing: the case tests nothing")
+			}
+			if p, err := crashMatch(w, got, n, n+1); err == nil {
+				t.Fatalf("crashMatch = %d, nil; want an error", p)
+			}
+		})
+	}
+}
+
+// crashReference is the state batches 0..n-1 of w leave, written without
+// crashModel, with the writes of batch damaged passed through fn.
+func crashReference(w crashWorkload, n, damaged int, fn func([]crashWrite) []crashWrite) map[string]string {
+	s := map[string]string{}
+	next := 0
+	for i := 0; i < n; i++ {
+		var ws []crashWrite
+		ws, next = crashBatch(i, next)
+		if i == damaged {
+			ws = fn(ws)
 		}
-		n++
+		for _, c := range ws {
+			if !c.del {
+				s[w.key(c.key)] = w.value(i)
+				continue
+			}
+			for k := range s {
+				if w.key(c.key) <= k && k < w.key(c.end) {
+					delete(s, k)
+				}
+			}
+		}
 	}
-	if err := it.Error(); err != nil {
-		t.Fatal(err)
-	}
-	if n <= lastSynced {
-		t.Fatalf("after power loss: %d writes survived but write %d was synced", n, lastSynced)
-	}
+	return s
 }

@@ -64,7 +64,7 @@ func (e *expectation) explain(got state, closest, differ int) error {
 	if differ == 0 {
 		lost := &e.batches[closest]
 		return fmt.Errorf("%w: only %d of the %d batches that had to survive (%s) were recovered: the state is exactly the first %d; lost batch %d (%d entries, first on %s)",
-			errViolation, closest, e.required, e.why, closest, closest, len(lost.entries), lost.entries[0].key)
+			errViolation, closest, e.required, e.why, closest, closest, len(lost.entries), lost.entries[0])
 	}
 	want := e.stateAfter(closest)
 	diffs := diffStates(want, got, 5)
@@ -137,19 +137,40 @@ func (m *matcher) agree(k string) bool {
 	return mok == gok && mv == gv
 }
 
+// apply applies b's entries to the model, in order. A range deletion
+// removes every model key in its range: it looks at each key of the model
+// (which holds at most the workload's key space), so the model never
+// depends on the bounds being key names.
 func (m *matcher) apply(b *batch) {
 	for _, e := range b.entries {
-		before := m.agree(e.key)
-		if e.del {
-			delete(m.model, e.key)
-		} else {
-			m.model[e.key] = e.value
+		switch e.kind {
+		case entryPut:
+			m.set(e.key, e.value, true)
+		case entryDelete:
+			m.set(e.key, "", false)
+		case entryDeleteRange:
+			for k := range m.model { // deleting while ranging over a map is safe
+				if e.key <= k && k < e.end {
+					m.set(k, "", false)
+				}
+			}
 		}
-		switch after := m.agree(e.key); {
-		case before && !after:
-			m.differ++
-		case !before && after:
-			m.differ--
-		}
+	}
+}
+
+// set gives the model's key k the value v (present) or removes it, and
+// keeps count of the keys on which the model and got differ.
+func (m *matcher) set(k, v string, present bool) {
+	before := m.agree(k)
+	if present {
+		m.model[k] = v
+	} else {
+		delete(m.model, k)
+	}
+	switch after := m.agree(k); {
+	case before && !after:
+		m.differ++
+	case !before && after:
+		m.differ--
 	}
 }

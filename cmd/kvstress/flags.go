@@ -53,6 +53,12 @@ const (
 	defaultSyncRatio  = 0.05
 	defaultDuration   = time.Minute
 	defaultKillWithin = 300 * time.Millisecond
+
+	// A range deletion in one batch of 20, over 1..16 keys: with the
+	// default -batch, ranges delete about 0.4 keys per batch and point
+	// deletes about 0.7.
+	defaultRangeDelRatio = 0.05
+	defaultRangeDelSpan  = 16
 )
 
 // parseFlags turns args into a config and checks it, so a bad value is
@@ -69,6 +75,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	valueSize := fs.String("value_size", defaultValueSize, "value sizes in bytes, MIN,MAX (values never get shorter than their ~20-byte header)")
 	fs.Float64Var(&c.work.SyncRatio, "sync_ratio", defaultSyncRatio, "fraction of batches written with WriteOptions.Sync")
 	fs.IntVar(&c.work.BatchMax, "batch", defaultBatchMax, "most entries in a batch (each batch has 1..N)")
+	fs.Float64Var(&c.work.RangeDelRatio, "rangedel_ratio", defaultRangeDelRatio, "fraction of batches holding a DeleteRange (half of them hold nothing else)")
+	fs.IntVar(&c.work.RangeDelSpan, "rangedel_span", defaultRangeDelSpan, "most consecutive keys one DeleteRange covers (each covers 1..N)")
 	fs.IntVar(&c.work.Keys, "keys", defaultKeys, "size of the key space (bounded, so there are overwrites, deletes and compactions)")
 	fs.DurationVar(&c.killWithin, "kill_within", defaultKillWithin, "kill mode: each child is killed at a random moment within this long of starting to open the DB")
 	if err := fs.Parse(args); err != nil {
@@ -100,6 +108,10 @@ func (c *config) check() error {
 		return fmt.Errorf("-batch=%d: must be at least 1", c.work.BatchMax)
 	case c.work.SyncRatio < 0 || c.work.SyncRatio > 1:
 		return fmt.Errorf("-sync_ratio=%v: must be in [0,1]", c.work.SyncRatio)
+	case c.work.RangeDelRatio < 0 || c.work.RangeDelRatio > 1:
+		return fmt.Errorf("-rangedel_ratio=%v: must be in [0,1]", c.work.RangeDelRatio)
+	case c.work.RangeDelSpan < 1:
+		return fmt.Errorf("-rangedel_span=%d: must be at least 1", c.work.RangeDelSpan)
 	case c.killWithin <= 0:
 		return fmt.Errorf("-kill_within=%v: must be positive", c.killWithin)
 	}
@@ -137,6 +149,8 @@ func (c *config) replayArgs(cycles int) string {
 		fmt.Sprintf("-sync_ratio=%v", c.work.SyncRatio),
 		fmt.Sprintf("-batch=%d", c.work.BatchMax),
 		fmt.Sprintf("-keys=%d", c.work.Keys),
+		fmt.Sprintf("-rangedel_ratio=%v", c.work.RangeDelRatio),
+		fmt.Sprintf("-rangedel_span=%d", c.work.RangeDelSpan),
 	}
 	if c.mode == modeKill {
 		args = append(args, "-kill_within="+c.killWithin.String())

@@ -22,6 +22,9 @@ func TestParseFlags(t *testing.T) {
 		{"-keys=0", "-keys=0"},
 		{"-cycles=-1", "-cycles=-1"},
 		{"-kill_within=0s", "-kill_within"},
+		{"-rangedel_ratio=0 -rangedel_span=1", ""},
+		{"-rangedel_ratio=-0.1", "-rangedel_ratio"},
+		{"-rangedel_span=0", "-rangedel_span=0"},
 		{"extra", "unexpected arguments"},
 	}
 	for _, tc := range tests {
@@ -36,7 +39,7 @@ func TestParseFlags(t *testing.T) {
 // same run, limited to the failing cycle.
 func TestReplayArgs(t *testing.T) {
 	for _, args := range []string{
-		"-mode=kill -seed=77 -value_size=3,900 -sync_ratio=0.25 -batch=3 -keys=40 -kill_within=90ms",
+		"-mode=kill -seed=77 -value_size=3,900 -sync_ratio=0.25 -batch=3 -keys=40 -kill_within=90ms -rangedel_ratio=0.3 -rangedel_span=7",
 		"-mode=powerloss -seed=78 -duration=5m",
 	} {
 		cfg, err := parseFlags(strings.Fields(args), io.Discard)

@@ -54,6 +54,11 @@ type testHooks struct {
 	beforeCheck func(dbDir string)
 	// dropSyncs (power-loss mode) makes File.Sync succeed without syncing.
 	dropSyncs bool
+	// rangeDel (power-loss mode), if set, rewrites each range deletion
+	// before it is written, or drops it (false), as an engine losing or
+	// shortening range deletions would; the checker still expects the
+	// batches as generated.
+	rangeDel func(entry) (entry, bool)
 }
 
 // runSession runs cfg's mode until a limit, an interrupt or a failure,
@@ -68,7 +73,7 @@ func runSession(ctx context.Context, cfg *config, out io.Writer, hooks testHooks
 	if cfg.mode == modeKill {
 		err = runKill(s, hooks.beforeCheck)
 	} else {
-		err = runPowerLoss(s, hooks.dropSyncs)
+		err = runPowerLoss(s, hooks)
 	}
 	if err != nil {
 		s.stats.failures++

@@ -32,7 +32,8 @@ func testConfig(t *testing.T, m mode, cycles int) *config {
 		cycles:     cycles,
 		seed:       testseed.Seed(t),
 		killWithin: 400 * time.Millisecond,
-		work:       workloadConfig{Keys: 500, BatchMax: 8, ValueMin: 0, ValueMax: 200, SyncRatio: 0.1},
+		work: workloadConfig{Keys: 500, BatchMax: 8, ValueMin: 0, ValueMax: 200, SyncRatio: 0.1,
+			RangeDelRatio: 0.1, RangeDelSpan: 16},
 	}
 	if err := cfg.check(); err != nil {
 		t.Fatal(err)
@@ -84,8 +85,29 @@ func TestPowerLossModeShortRun(t *testing.T) {
 	if st.cycles != 30 || st.crashes < 30*3 {
 		t.Errorf("cycles=%d crashes=%d, want 30 and at least 90", st.cycles, st.crashes)
 	}
-	if st.required == 0 || st.recovered < st.required || st.flushes == 0 || st.compactions == 0 {
+	if st.required == 0 || st.recovered < st.required || st.flushes == 0 || st.compactions == 0 || st.rangeDels == 0 {
 		t.Errorf("the run did not exercise what it should: %+v", st)
+	}
+}
+
+// TestPowerLossModeCatchesBrokenRangeDels: when the engine loses range
+// deletions, or applies them to only their first key, the recovered state
+// is no prefix of the batches the workload wrote (a clone after Close
+// requires every batch), and the run must say so.
+func TestPowerLossModeCatchesBrokenRangeDels(t *testing.T) {
+	for name, hook := range map[string]func(entry) (entry, bool){
+		"lost":      func(e entry) (entry, bool) { return e, false },
+		"cut short": func(e entry) (entry, bool) { e.end = e.key + "\x00"; return e, true },
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg := testConfig(t, modePowerLoss, 20)
+			cfg.work.RangeDelRatio = 0.5
+			code, st, out := runTest(t, cfg, testHooks{rangeDel: hook})
+			if code != exitFailure || st.failures != 1 {
+				t.Fatalf("exit %d, %d failures: the broken range deletions went unnoticed", code, st.failures)
+			}
+			requireFailureReport(t, cfg, out)
+		})
 	}
 }
 

@@ -31,15 +31,15 @@ const (
 )
 
 type powerLoss struct {
-	s    *session
-	drop bool       // testHooks.dropSyncs
-	mem  *vfs.MemFS // the state the next cycle opens; it holds base
-	base state
+	s     *session
+	hooks testHooks
+	mem   *vfs.MemFS // the state the next cycle opens; it holds base
+	base  state
 }
 
 // runPowerLoss runs power-loss cycles until the session says stop.
-func runPowerLoss(s *session, dropSyncs bool) error {
-	pl := &powerLoss{s: s, drop: dropSyncs, mem: vfs.NewMem(), base: state{}}
+func runPowerLoss(s *session, hooks testHooks) error {
+	pl := &powerLoss{s: s, hooks: hooks, mem: vfs.NewMem(), base: state{}}
 	db, err := lsmkv.Open(memDBDir, stressOptions(pl.mem, false))
 	if err != nil {
 		return fmt.Errorf("kvstress: create the DB: %w", err)

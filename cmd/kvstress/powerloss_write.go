@@ -12,7 +12,7 @@ import (
 // returns the batches and the power losses taken along the way.
 func (pl *powerLoss) write(cycle int) ([]batch, []crashPoint, error) {
 	pristine := pl.mem.CrashClone() // pl.mem as it is, should Open fail on it
-	fs := newCloneFS(pl.mem, pl.drop)
+	fs := newCloneFS(pl.mem, pl.hooks.dropSyncs)
 	var prog progress
 	cl := startCloner(fs, &prog, clonesPerCycle+1)
 	cl.request("at Open")
@@ -74,7 +74,11 @@ func (pl *powerLoss) writeBatches(db *lsmkv.DB, fs *cloneFS, prog *progress, cl 
 			cl.request("during a write")
 		}
 		prog.started.Store(int64(i + 1))
-		if err := batches[i].write(db); err != nil {
+		b := &batches[i]
+		if pl.hooks.rangeDel != nil {
+			b = b.mapRangeDels(pl.hooks.rangeDel)
+		}
+		if err := b.write(db); err != nil {
 			return points, fmt.Errorf("kvstress: batch %d: %w", i, err)
 		}
 		prog.acked.Store(int64(i + 1))

@@ -14,6 +14,7 @@ type stats struct {
 	required  int64 // batches that had to survive: acknowledged (kill), synced (power loss)
 	recovered int64 // batches found after the crash
 	writes    int64 // entries of the recovered batches, each checked
+	rangeDels int64 // of those, range deletions
 	bytes     int64 // key and value bytes read back
 	failures  int
 	// flushes and compactions the writing DBs ran (power-loss mode only:
@@ -30,6 +31,7 @@ func (s *stats) add(acked, required, p int, batches []batch, r recovered) {
 	s.recovered += int64(p)
 	for i := range batches[:p] {
 		s.writes += int64(len(batches[i].entries))
+		s.rangeDels += int64(batches[i].rangeDels())
 	}
 	s.bytes += r.bytes
 }
@@ -46,8 +48,9 @@ const progressEvery = 10 * time.Second
 
 func newReporter(out io.Writer, cfg *config) *reporter {
 	now := time.Now()
-	fmt.Fprintf(out, "kvstress: mode=%s seed=%d keys=%d batch=1..%d value_size=%d,%d sync_ratio=%v\n",
-		cfg.mode, cfg.seed, cfg.work.Keys, cfg.work.BatchMax, cfg.work.ValueMin, cfg.work.ValueMax, cfg.work.SyncRatio)
+	fmt.Fprintf(out, "kvstress: mode=%s seed=%d keys=%d batch=1..%d value_size=%d,%d sync_ratio=%v rangedel_ratio=%v rangedel_span=%d\n",
+		cfg.mode, cfg.seed, cfg.work.Keys, cfg.work.BatchMax, cfg.work.ValueMin, cfg.work.ValueMax, cfg.work.SyncRatio,
+		cfg.work.RangeDelRatio, cfg.work.RangeDelSpan)
 	return &reporter{out: out, cfg: cfg, start: now, lastPrint: now}
 }
 
@@ -67,8 +70,8 @@ func (r *reporter) summary(s *stats) {
 }
 
 func (s *stats) line() string {
-	l := fmt.Sprintf("cycles=%d crashes=%d batches acked=%d required=%d recovered=%d writes_checked=%d recovered_bytes=%s failures=%d",
-		s.cycles, s.crashes, s.acked, s.required, s.recovered, s.writes, humanBytes(s.bytes), s.failures)
+	l := fmt.Sprintf("cycles=%d crashes=%d batches acked=%d required=%d recovered=%d writes_checked=%d range_deletes_checked=%d recovered_bytes=%s failures=%d",
+		s.cycles, s.crashes, s.acked, s.required, s.recovered, s.writes, s.rangeDels, humanBytes(s.bytes), s.failures)
 	if s.flushes > 0 {
 		l += fmt.Sprintf(" flushes=%d compactions=%d", s.flushes, s.compactions)
 	}

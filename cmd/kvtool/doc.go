@@ -3,11 +3,11 @@
 // docs/kvtool.md shows each subcommand's output on testdata/db.
 //
 //	kvtool wal dump [-full] [-lognum N] FILE      records, checksums and the batches inside
-//	kvtool sst dump [-full] FILE                  entries as key#seq,KIND = value
+//	kvtool sst dump [-full] FILE                  entries as key#seq,KIND = value, then range tombstones
 //	kvtool sst props FILE                         the properties block
 //	kvtool sst blocks FILE                        the block layout and the filter
 //	kvtool manifest dump [-full] [-readonly] DIR|FILE   every version edit with its offset
-//	kvtool lsm [-full] [-readonly] [-svg OUT.svg] DIR   tables per level with key ranges
+//	kvtool lsm [-full] [-readonly] [-svg OUT.svg] DIR   tables per level with key ranges and range tombstones
 //	kvtool check [-readonly] DIR                  verify everything; exit 0 only when clean
 //	kvtool get [-full] [-hex] [-readonly] DIR KEY read a key through the engine
 //	kvtool scan [-end K] [-full] [-hex] [-limit N] [-readonly] [-reverse] [-start K] DIR

@@ -43,10 +43,28 @@ func printable(b []byte) bool {
 
 // fmtIKey shows an internal key as key#seq,KIND (the user key through
 // fmtBytes), or the raw bytes in hex if it is too short to hold a trailer.
+// The exclusive end sentinel that bounds a table's range tombstones
+// (keys.RangeDeleteSentinel) shows its sequence number as "max".
 func fmtIKey(ikey []byte, full bool) string {
 	ukey, seq, kind, ok := keys.Decode(ikey)
 	if !ok {
 		return fmt.Sprintf("invalid(0x%x)", ikey)
 	}
+	if keys.IsExclusiveSentinel(ikey) {
+		return fmt.Sprintf("%s#max,%s", fmtBytes(ukey, full), kind)
+	}
 	return fmt.Sprintf("%s#%d,%s", fmtBytes(ukey, full), seq, kind)
+}
+
+// fmtLargest shows a table's largest user key, or "before KEY" when the
+// largest internal key is an exclusive end sentinel: the table then holds
+// nothing at KEY itself (its range tombstones stop just below it).
+func fmtLargest(largest []byte, full bool) string {
+	if !keys.Valid(largest) {
+		return fmtIKey(largest, full)
+	}
+	if keys.IsExclusiveSentinel(largest) {
+		return "before " + fmtBytes(keys.UserKey(largest), full)
+	}
+	return fmtBytes(keys.UserKey(largest), full)
 }

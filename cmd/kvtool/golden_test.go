@@ -32,28 +32,34 @@ func TestGolden(t *testing.T) {
 		{"scan-reverse", []string{"scan", "-reverse", "-limit", "3", dir}},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			r := mustRun(t, exitOK, c.args...)
-			got := strings.ReplaceAll(r.stdout, dir, "DB")
-			path := filepath.Join("testdata", "golden", c.name+".txt")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("kvtool %s: output differs from %s (go test -update rewrites it)\ngot:\n%s\nwant:\n%s",
-					strings.Join(c.args, " "), path, got, want)
-			}
-		})
+		t.Run(c.name, func(t *testing.T) { checkGolden(t, dir, c.name, c.args...) })
+	}
+}
+
+// checkGolden runs args, which must succeed, and compares the output, with
+// dir replaced by "DB", with testdata/golden/<name>.txt (or rewrites that
+// file under -update).
+func checkGolden(t *testing.T, dir, name string, args ...string) {
+	t.Helper()
+	r := mustRun(t, exitOK, args...)
+	got := strings.ReplaceAll(r.stdout, dir, "DB")
+	path := filepath.Join("testdata", "golden", name+".txt")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("kvtool %s: output differs from %s (go test -update rewrites it)\ngot:\n%s\nwant:\n%s",
+			strings.Join(args, " "), path, got, want)
 	}
 }
 

@@ -81,7 +81,10 @@ func lsmCmd(fs *flag.FlagSet) func(e *env, pos []string) int {
 	}
 }
 
-// printTree prints a summary per level, then one row per table.
+// printTree prints a summary per level, then one row per table. A table's
+// RANGEDELS column counts its range tombstones (manifest.FileMeta
+// records the count); its LARGEST reads "before KEY" when it ends at the
+// exclusive end of its tombstones (fmtLargest).
 func printTree(w io.Writer, t *tree, full bool) {
 	fmt.Fprintf(w, "%s: log-num %d, next-file-num %d, last-seq %d\n\n",
 		t.manifestPath, t.logNum, t.nextFileNum, t.lastSeq)
@@ -99,11 +102,11 @@ func printTree(w io.Writer, t *tree, full bool) {
 	}
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "LEVEL\tTABLE\tBYTES\tSEQS\tSMALLEST\tLARGEST")
+	fmt.Fprintln(tw, "LEVEL\tTABLE\tBYTES\tSEQS\tRANGEDELS\tSMALLEST\tLARGEST")
 	for level, files := range t.v.Levels {
 		for _, f := range files {
-			fmt.Fprintf(tw, "L%d\t%06d\t%d\t[%d,%d]\t%s\t%s\n", level, f.Num, f.Size, f.SmallestSeq, f.LargestSeq,
-				fmtBytes(keys.UserKey(f.Smallest), full), fmtBytes(keys.UserKey(f.Largest), full))
+			fmt.Fprintf(tw, "L%d\t%06d\t%d\t[%d,%d]\t%d\t%s\t%s\n", level, f.Num, f.Size, f.SmallestSeq, f.LargestSeq,
+				f.NumRangeDels, fmtBytes(keys.UserKey(f.Smallest), full), fmtLargest(f.Largest, full))
 		}
 	}
 	tw.Flush()

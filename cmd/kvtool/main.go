@@ -41,11 +41,11 @@ type env struct {
 // commands lists every subcommand, in the order usage shows them.
 var commands = []command{
 	{"wal dump", []string{"FILE"}, "every record of a WAL: offset, length, checksum, and the batch inside", walDump},
-	{"sst dump", []string{"FILE"}, "every entry of an SSTable as key#seq,KIND and value", sstDump},
+	{"sst dump", []string{"FILE"}, "every entry of an SSTable as key#seq,KIND and value, then its range tombstones", sstDump},
 	{"sst props", []string{"FILE"}, "the properties of an SSTable", sstProps},
 	{"sst blocks", []string{"FILE"}, "the block layout of an SSTable", sstBlocks},
 	{"manifest dump", []string{"DIR|FILE"}, "every version edit of a MANIFEST, with its offset", manifestDump},
-	{"lsm", []string{"DIR"}, "the tables of each level, with sizes and key ranges", lsmCmd},
+	{"lsm", []string{"DIR"}, "the tables of each level, with sizes, key ranges and range tombstone counts", lsmCmd},
 	{"check", []string{"DIR"}, "verify every file of a DB; exit status 0 only when clean", checkCmd},
 	{"get", []string{"DIR", "KEY"}, "the value of KEY, read through the engine (read-only)", getCmd},
 	{"scan", []string{"DIR"}, "the live entries in [start, end)", scanCmd},

@@ -78,7 +78,11 @@ func printEdit(w io.Writer, ed *manifest.VersionEdit, full bool) {
 	}
 	for _, a := range ed.Added {
 		m := &a.Meta
-		fmt.Fprintf(w, "  add    L%d %06d size=%d seqs=[%d,%d] %s .. %s\n", a.Level, m.Num, m.Size,
-			m.SmallestSeq, m.LargestSeq, fmtIKey(m.Smallest, full), fmtIKey(m.Largest, full))
+		var rangeDels string
+		if m.NumRangeDels > 0 {
+			rangeDels = fmt.Sprintf(" rangedels=%d", m.NumRangeDels)
+		}
+		fmt.Fprintf(w, "  add    L%d %06d size=%d seqs=[%d,%d]%s %s .. %s\n", a.Level, m.Num, m.Size,
+			m.SmallestSeq, m.LargestSeq, rangeDels, fmtIKey(m.Smallest, full), fmtIKey(m.Largest, full))
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"maps"
@@ -40,11 +41,26 @@ func randomBytes(rng *rand.Rand, n int) []byte {
 	return []byte(fmt.Sprintf("k%03d", rng.IntN(n)))
 }
 
+// randomRange returns a DeleteRange's start and end (start < end), drawn
+// like the keys, so that it covers a few of them.
+func randomRange(rng *rand.Rand) (start, end []byte) {
+	for {
+		start, end = randomBytes(rng, 40), randomBytes(rng, 40)
+		switch c := bytes.Compare(start, end); {
+		case c < 0:
+			return start, end
+		case c > 0:
+			return end, start
+		}
+	}
+}
+
 // TestRandomHistoryMatchesModel writes a random history of batches to a DB
-// and closes it without flushing, then checks that "wal dump -full" shows
-// exactly those writes with consecutive sequence numbers, and that "scan"
-// and "get" show the model's final state, both before and after a reopen
-// flushes the WAL into a table (when "check" must also pass).
+// (puts, deletes and range deletions) and closes it without flushing, then
+// checks that "wal dump -full" shows exactly those writes with consecutive
+// sequence numbers, and that "scan" and "get" show the model's final state,
+// both before and after a reopen flushes the WAL into a table (when
+// "check" must also pass).
 func TestRandomHistoryMatchesModel(t *testing.T) {
 	seed := *seedFlag
 	if seed == 0 {
@@ -63,11 +79,21 @@ func TestRandomHistoryMatchesModel(t *testing.T) {
 		var b lsmkv.Batch
 		for range rng.IntN(4) + 1 {
 			o := op{kind: keys.KindSet, key: randomBytes(rng, 40), value: randomBytes(rng, 1000)}
-			if rng.IntN(4) == 0 {
+			switch r := rng.IntN(12); {
+			case r < 3:
 				o.kind, o.value = keys.KindDelete, nil
 				b.Delete(o.key)
 				delete(model, string(o.key))
-			} else {
+			case r < 4:
+				o.kind = keys.KindRangeDelete
+				o.key, o.value = randomRange(rng)
+				b.DeleteRange(o.key, o.value)
+				for k := range model {
+					if k >= string(o.key) && k < string(o.value) {
+						delete(model, k)
+					}
+				}
+			default:
 				b.Put(o.key, o.value)
 				model[string(o.key)] = o.value
 			}
@@ -123,9 +149,12 @@ func checkWALDump(t *testing.T, path string, history []op) {
 	}
 	var want []string
 	for _, o := range history {
-		if o.kind == keys.KindDelete {
+		switch o.kind {
+		case keys.KindDelete:
 			want = append(want, "DEL "+fmtBytes(o.key, true))
-		} else {
+		case keys.KindRangeDelete:
+			want = append(want, "RANGEDEL ["+fmtBytes(o.key, true)+", "+fmtBytes(o.value, true)+")")
+		default:
 			want = append(want, "SET "+fmtBytes(o.key, true)+" = "+fmtBytes(o.value, true))
 		}
 	}

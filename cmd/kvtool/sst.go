@@ -9,6 +9,7 @@ import (
 
 	"github.com/lsmkv/lsmkv/internal/filename"
 	"github.com/lsmkv/lsmkv/internal/keys"
+	"github.com/lsmkv/lsmkv/internal/rangedel"
 	"github.com/lsmkv/lsmkv/sstable"
 	"github.com/lsmkv/lsmkv/vfs"
 )
@@ -62,8 +63,8 @@ func sstDump(fs *flag.FlagSet) func(e *env, pos []string) int {
 	}
 }
 
-// dumpTable prints every entry of r, then the count; a damaged block ends
-// the dump with its error.
+// dumpTable prints every entry of r, then the count, then the range
+// tombstones if it has any; a damaged block ends the dump with its error.
 func dumpTable(w io.Writer, r *sstable.Reader, full bool) error {
 	it := r.NewIter()
 	n := 0
@@ -79,7 +80,24 @@ func dumpTable(w io.Writer, r *sstable.Reader, full bool) error {
 		return err
 	}
 	fmt.Fprintf(w, "%d entries\n", n)
+	dumpRangeDels(w, r.RangeDels(), full)
 	return nil
+}
+
+// dumpRangeDels prints a table's range tombstones as the table stores
+// them: fragmented (fragments do not overlap), one line per fragment and
+// sequence number, newest first within a fragment; then their count, which
+// is the properties' NumRangeDels. It prints nothing for a table without
+// any, so format-1 dumps look as they always did.
+func dumpRangeDels(w io.Writer, l rangedel.List, full bool) {
+	ts := l.Tombstones()
+	if len(ts) == 0 {
+		return
+	}
+	for _, t := range ts {
+		fmt.Fprintf(w, "rangedel [%s, %s) #%d\n", fmtBytes(t.Start, full), fmtBytes(t.End, full), t.Seq)
+	}
+	fmt.Fprintf(w, "%d range tombstones\n", len(ts))
 }
 
 // sstProps implements "kvtool sst props FILE".
@@ -98,12 +116,16 @@ func printProps(w io.Writer, p *sstable.Properties) {
 	fmt.Fprintf(tw, "file-size:\t%d\n", p.FileSize)
 	fmt.Fprintf(tw, "entries:\t%d\n", p.NumEntries)
 	fmt.Fprintf(tw, "deletions:\t%d\n", p.NumDeletions)
+	fmt.Fprintf(tw, "range-dels:\t%d\n", p.NumRangeDels)
 	fmt.Fprintf(tw, "raw-key-bytes:\t%d\n", p.RawKeyBytes)
 	fmt.Fprintf(tw, "raw-value-bytes:\t%d\n", p.RawValueBytes)
 	fmt.Fprintf(tw, "data-blocks:\t%d\n", p.NumDataBlocks)
 	fmt.Fprintf(tw, "data-bytes:\t%d\n", p.DataBytes)
 	fmt.Fprintf(tw, "index-bytes:\t%d\n", p.IndexBytes)
 	fmt.Fprintf(tw, "filter-bytes:\t%d\n", p.FilterBytes)
+	if p.NumRangeDels > 0 {
+		fmt.Fprintf(tw, "range-del-block:\toffset %d, length %d\n", p.RangeDel.Offset, p.RangeDel.Length)
+	}
 	fmt.Fprintf(tw, "smallest:\t%s\n", fmtIKey(p.Smallest, true))
 	fmt.Fprintf(tw, "largest:\t%s\n", fmtIKey(p.Largest, true))
 	fmt.Fprintf(tw, "smallest-seq:\t%d\n", p.SmallestSeq)
@@ -156,15 +178,21 @@ func printLayout(w io.Writer, r *sstable.Reader) error {
 	return nil
 }
 
+// hasEntries reports whether Layout counts the entries and restart points
+// of b: it does for the blocks made of keyed entries.
+func hasEntries(b sstable.BlockInfo) bool {
+	return b.Kind == sstable.DataBlock || b.Kind == sstable.IndexBlock || b.Kind == sstable.RangeDelBlock
+}
+
 func countOrDash(b sstable.BlockInfo) string {
-	if b.Kind != sstable.DataBlock && b.Kind != sstable.IndexBlock {
+	if !hasEntries(b) {
 		return "-"
 	}
 	return fmt.Sprint(b.Entries)
 }
 
 func restartsOrDash(b sstable.BlockInfo) string {
-	if b.Kind != sstable.DataBlock && b.Kind != sstable.IndexBlock {
+	if !hasEntries(b) {
 		return "-"
 	}
 	return fmt.Sprint(b.Restarts)

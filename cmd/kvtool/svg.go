@@ -24,14 +24,29 @@ import (
 // keeps any key distribution legible (reading the first 8 bytes as a number
 // would crowd keys sharing a long prefix, like "user000123", into one
 // pixel) at the price of scale: equal widths mean equal numbers of
-// boundaries, not equal key ranges.
+// boundaries, not equal key ranges. A table whose largest key is the
+// exclusive end of its range tombstones holds nothing at that key, so its
+// rectangle stops at the left edge of the key's slot: it touches, without
+// overlapping, the neighbour that starts there.
+//
+// Tables holding range tombstones are drawn in another colour, with a
+// dashed outline (and say how many in their tooltip), and a legend below
+// the levels says so whenever the picture has one.
 const (
 	svgWidth     = 1000 // total picture width in pixels
 	svgLabelW    = 50   // left column holding "L0".."L6"
 	svgMargin    = 10
 	svgRowH      = 40
 	svgRectH     = 28
-	svgKeyLabelH = 30 // bottom band for the first and last key
+	svgKeyLabelH = 30 // bottom band for the first and last key, and the legend
+)
+
+// Table colours: fill and outline.
+const (
+	svgFill           = "#9cc3e6"
+	svgStroke         = "#2f5f8a"
+	svgRangeDelFill   = "#f4c28f"
+	svgRangeDelStroke = "#a3541b"
 )
 
 // writeSVGFile draws v into path.
@@ -92,21 +107,46 @@ func writeSVG(w io.Writer, v *manifest.Version) {
 		fmt.Fprintf(w, `<text x="%.0f" y="%d">%s</text>`+"\n", x0, y, svgText(fmtBytes([]byte(first), false)))
 		fmt.Fprintf(w, `<text x="%d" y="%d" text-anchor="end">%s</text>`+"\n",
 			svgWidth-svgMargin, y, svgText(fmtBytes([]byte(last), false)))
+		if hasRangeDels(v) {
+			fmt.Fprintf(w, `<text x="%d" y="%d" text-anchor="middle" fill="%s">%s</text>`+"\n",
+				svgWidth/2, y, svgRangeDelStroke, svgRangeDelLegend)
+		}
 	}
 	fmt.Fprintln(w, "</svg>")
+}
+
+// svgRangeDelLegend explains the mark of tables holding range tombstones.
+const svgRangeDelLegend = "dashed: holds range tombstones"
+
+func hasRangeDels(v *manifest.Version) bool {
+	for _, files := range v.Levels {
+		for _, f := range files {
+			if f.NumRangeDels > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // drawTable draws one table as a rectangle at row y, with its file number
 // inside when it fits and its details in a tooltip.
 func drawTable(w io.Writer, axis *keyAxis, f *manifest.FileMeta, y float64) {
 	lo, _ := axis.span(keys.UserKey(f.Smallest))
-	_, hi := axis.span(keys.UserKey(f.Largest))
+	endLeft, hi := axis.span(keys.UserKey(f.Largest))
+	if f.LargestExclusive() {
+		hi = endLeft
+	}
 	width := hi - lo
 	tip := fmt.Sprintf("%06d.sst %d bytes seqs [%d,%d] %s .. %s", f.Num, f.Size, f.SmallestSeq, f.LargestSeq,
-		fmtBytes(keys.UserKey(f.Smallest), false), fmtBytes(keys.UserKey(f.Largest), false))
+		fmtBytes(keys.UserKey(f.Smallest), false), fmtLargest(f.Largest, false))
+	style := fmt.Sprintf(`fill="%s" stroke="%s"`, svgFill, svgStroke)
+	if f.NumRangeDels > 0 {
+		tip += fmt.Sprintf(", %d range tombstones", f.NumRangeDels)
+		style = fmt.Sprintf(`fill="%s" stroke="%s" stroke-width="2" stroke-dasharray="6 3"`, svgRangeDelFill, svgRangeDelStroke)
+	}
 	fmt.Fprintf(w, `<g><title>%s</title>`, svgText(tip))
-	fmt.Fprintf(w, `<rect x="%.1f" y="%.0f" width="%.1f" height="%d" fill="#9cc3e6" stroke="#2f5f8a"/>`,
-		lo, y, width, svgRectH)
+	fmt.Fprintf(w, `<rect x="%.1f" y="%.0f" width="%.1f" height="%d" %s/>`, lo, y, width, svgRectH, style)
 	if label := fmt.Sprintf("%06d", f.Num); width > float64(len(label)*8) {
 		fmt.Fprintf(w, `<text x="%.1f" y="%.0f" text-anchor="middle">%s</text>`, lo+width/2, y+svgRectH/2+4, label)
 	}
