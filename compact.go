@@ -46,6 +46,7 @@ func (db *DB) compactLoop() {
 		db.compacting = true
 		err := db.runCompaction(c)
 		v.Unref()
+		db.deleteObsoleteFiles() // v kept the inputs live until now
 		db.compacting = false
 		if err != nil && !errors.Is(err, errCompactionAborted) {
 			db.setBgErr(err)
@@ -131,6 +132,7 @@ func (db *DB) compactLevelManual(level int, start, end []byte) error {
 		}
 		err := db.runCompaction(c)
 		v.Unref()
+		db.deleteObsoleteFiles() // v kept the inputs live until now
 		if err != nil {
 			if !errors.Is(err, errCompactionAborted) {
 				db.setBgErr(err)
@@ -145,7 +147,9 @@ func (db *DB) compactLevelManual(level int, start, end []byte) error {
 }
 
 // runCompaction executes c and installs its result. REQUIRES: mu held (it
-// is released while tables are read and written) and a ref on c's version.
+// is released while tables are read and written) and a ref on c's version,
+// which keeps the inputs on disk: the caller unrefs it, then calls
+// deleteObsoleteFiles.
 func (db *DB) runCompaction(c *compaction.Compaction) error {
 	start := time.Now()
 	if c.IsTrivialMove() {
@@ -154,8 +158,8 @@ func (db *DB) runCompaction(c *compaction.Compaction) error {
 			return fmt.Errorf("lsmkv: record move in manifest: %w", err)
 		}
 		db.updateReadState()
-		db.opts.Logger.Info("moved tables", "tables", len(c.Inputs[0]), "from", c.Level, "to", c.OutputLevel)
-		db.deleteObsoleteFiles()
+		db.opts.Logger.Info("moved tables", "tables", len(c.Inputs[0]), "from", c.Level, "to", c.OutputLevel,
+			"reason", c.Reason)
 		return nil
 	}
 	snaps := db.snapshotSeqs()
@@ -175,8 +179,7 @@ func (db *DB) runCompaction(c *compaction.Compaction) error {
 	db.clearPending(edit)
 	db.updateReadState()
 	db.recordCompaction(c, outputs, time.Since(start))
-	db.deleteObsoleteFiles()
-	return nil
+	return nil // the caller deletes the inputs once it drops its ref on c's version
 }
 
 // removeOutputs deletes the tables of a failed compaction. REQUIRES: mu held.

@@ -152,6 +152,29 @@ func BenchmarkScan(b *testing.B) {
 	}
 }
 
+// BenchmarkSeek is db_bench's seekrandom: a new iterator per seek, as a
+// point lookup through the iterator API would make, then Close.
+func BenchmarkSeek(b *testing.B) {
+	const n = 200_000
+	db := filledDB(b, n)
+	defer db.Close()
+	var key []byte
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		key = benchKey(key, uint64(rand.IntN(n)))
+		it, err := db.NewIterator(nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !it.SeekGE(key) {
+			b.Fatal("seek found nothing")
+		}
+		if err := it.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkPutSync shows group commit: with several goroutines writing
 // synced, leaders share one fsync among the writers queued behind them, so
 // syncs/op falls below 1.

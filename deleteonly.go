@@ -112,14 +112,20 @@ func deletesAll(f *rangedel.Fragment, t *manifest.FileMeta, snaps []keys.SeqNum)
 // caller, so no other compaction changes the levels meanwhile.
 func (db *DB) runDeleteOnly() (bool, error) {
 	v := db.vs.Current()
-	defer v.Unref()
 	if !hasRangeDels(v) {
+		v.Unref()
 		return false, nil
 	}
 	snaps := db.snapshotSeqs()
 	db.mu.Unlock()
 	drops, err := db.deleteOnlyCandidates(v, snaps)
 	db.mu.Lock()
+	// Unref before the edit's cleanup: a version still referenced keeps
+	// its tables live, and the dropped ones would stay on disk.
+	defer func() {
+		v.Unref()
+		db.deleteObsoleteFiles()
+	}()
 	if err != nil || len(drops) == 0 {
 		return false, err
 	}
@@ -142,7 +148,6 @@ func (db *DB) runDeleteOnly() (bool, error) {
 	db.stats.deleteOnlyBytes.Add(int64(bytes))
 	db.opts.Logger.Info("delete-only compaction: dropped tables deleted by range tombstones",
 		"tables", len(drops), "bytes", bytes)
-	db.deleteObsoleteFiles()
 	return true, nil
 }
 

@@ -70,6 +70,11 @@ func TestDocExample(t *testing.T) {
 	var back VersionEdit
 	require.NoError(t, back.Decode(enc))
 	require.Equal(t, *docExampleEdit(), back)
+
+	// The same table with its counts, as a flush records it today.
+	counted := VersionEdit{Added: docExampleEdit().Added}
+	counted.Added[0].Meta.NumEntries = 3
+	require.Equal(t, docHexBlock(t, doc, "newfile-counts"), counted.Encode(nil), "tag 7 bytes differ from the doc")
 }
 
 func readAll(t *testing.T, fs vfs.FS, name string) []byte {

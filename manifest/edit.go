@@ -22,7 +22,9 @@ const (
 	// tombstone-aware compaction picking and reads use without opening the
 	// table. Writers use it for every table whose counts they know;
 	// tagNewFile (counts unknown, read as zero) is still read.
-	tagNewFileStats = 6
+	tagNewFileStats = 7
+	// Tag 6 is reserved: during development it briefly meant tagNewFile
+	// plus a range-tombstone count. No release wrote it; it is never reused.
 )
 
 // NewFile is a table that an edit adds to a level.

@@ -292,3 +292,26 @@ func TestKeyRangeQueries(t *testing.T) {
 		require.Equal(t, tc.want, got, "FileFor(%q)", tc.ukey)
 	}
 }
+
+// TestExclusiveSentinelOrder: a table whose largest key is a range
+// tombstone's exclusive end sentinel holds nothing at that user key, so the
+// next table of its level may start there, and lookups there go to it.
+func TestExclusiveSentinelOrder(t *testing.T) {
+	left := meta(1, "a", "m", 1, 5)
+	left.Largest = keys.RangeDeleteSentinel([]byte("m"))
+	right := meta(2, "m", "z", 1, 5)
+	require.True(t, left.LargestExclusive())
+	require.True(t, left.EndsBefore([]byte("m")))
+	require.False(t, left.ContainsUserKey([]byte("m")))
+	require.True(t, left.ContainsUserKey([]byte("l")))
+	require.NoError(t, checkOrder(1, &left, &right), "adjacent at the sentinel")
+
+	inclusive := meta(3, "a", "m", 1, 5) // holds m itself
+	require.Error(t, checkOrder(1, &inclusive, &right), "overlap at m")
+
+	v := &Version{}
+	v.Levels[1] = []*FileMeta{&left, &right}
+	require.Equal(t, uint64(2), v.FileFor(1, []byte("m")).Num)
+	require.Equal(t, uint64(1), v.FileFor(1, []byte("b")).Num)
+	require.Equal(t, []*FileMeta{&right}, v.Overlaps(1, []byte("m"), []byte("n")))
+}

@@ -25,7 +25,7 @@ type Properties struct {
 	// Open fill it in.
 	FileSize uint64
 
-	Smallest, Largest       []byte // smallest and largest internal keys; empty if NumEntries == 0
+	Smallest, Largest       []byte // bounds of the entries and range tombstones; empty if the table holds neither
 	SmallestSeq, LargestSeq keys.SeqNum
 	Compression             Compression // the compression the writer was asked for
 	BloomBitsPerKey         int         // 0 if the table has no filter
