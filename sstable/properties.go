@@ -117,6 +117,11 @@ func decodeProperties(name string, off int64, block []byte) (Properties, error) 
 			return bad("tag %d at %d: %s", tag, pos, err)
 		}
 	}
+	// The range-deletion fields come together or not at all (the writer
+	// writes them only for a table with tombstones).
+	if (p.NumRangeDels == 0) != (p.RangeDel == BlockHandle{}) {
+		return bad("range-deletion block %+v with %d range tombstones", p.RangeDel, p.NumRangeDels)
+	}
 	return p, nil
 }
 
