@@ -313,6 +313,12 @@ func (db *DB) l0Count() int {
 // for tens of milliseconds at every rotation.
 // REQUIRES: mu held; caller is the commit leader (or Open).
 func (db *DB) rotateMemtable(need int64) error {
+	// The old WAL must end at its last record before a newer one exists:
+	// recovery reads every WAL but the newest strictly.
+	if err := db.log.w.Finish(); err != nil {
+		db.setBgErr(err)
+		return err
+	}
 	num := db.vs.NewFileNum()
 	log, err := db.createWAL(num)
 	if err != nil {
@@ -347,7 +353,7 @@ func (db *DB) createWAL(num uint64) (*walHandle, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lsmkv: create WAL: %w", err)
 	}
-	return &walHandle{num: num, file: f, w: wal.NewWriter(f, num)}, nil
+	return &walHandle{num: num, file: f, w: wal.NewMappedWriter(f, num)}, nil
 }
 
 // syncDirOnce makes log's directory entry durable before the first synced

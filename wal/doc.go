@@ -14,8 +14,9 @@
 //
 // Invariants: a record is valid only if its checksum matches and it names
 // this log; the Reader returns only valid records; after Append returns nil
-// the record has reached the OS in one Write; a failed Write or Sync poisons
-// the Writer. Only the root package's API is a stability promise.
+// the record has reached the OS (in one Write, or copied into a shared
+// mapping of the file: docs/format-wal.md, "Mapped logs"); a failed Write
+// or Sync poisons the Writer. Only the root package's API is a stability promise.
 //
 // Usage:
 //

@@ -26,7 +26,10 @@ const (
 //  3. record runs past end of file: torn, unless a verified record begins
 //     somewhere after this offset, which proves the length was damaged;
 //  4. checksum or log number wrong: torn if this byte and every byte after
-//     it is zero, damaged otherwise.
+//     it is zero, or if at least one byte follows the record and every byte
+//     after the record is zero (a mapped log's append cut short: the
+//     writer stores the checksum last, into a zero-filled tail); damaged
+//     otherwise.
 func (r *Reader) examine() (v verdict, n int, reason string, err error) {
 	avail, err := r.win.fill(HeaderLen)
 	switch {
@@ -53,12 +56,23 @@ func (r *Reader) examine() (v verdict, n int, reason string, err error) {
 	if _, ok := verifiedLen(r.win.bytes(), r.logNum); ok {
 		return recordOK, n, "", nil
 	}
-	zero, err := r.win.zeroToEOF()
+	zero, err := r.win.zeroToEOF(0)
 	if err != nil {
 		return 0, 0, "", err
 	}
 	if zero {
 		return recordTorn, 0, "zeroed bytes from here to end of file", nil
+	}
+	if avail, err = r.win.fill(n + 1); err != nil {
+		return 0, 0, "", err
+	}
+	if avail > n {
+		if zero, err = r.win.zeroToEOF(n); err != nil {
+			return 0, 0, "", err
+		}
+		if zero {
+			return recordTorn, 0, "record fails its checksum and only zeros follow it", nil
+		}
 	}
 	if h.logNum != r.logNum && checksumOK(r.win.bytes()[:n]) {
 		return recordDamaged, 0, fmt.Sprintf("record belongs to log %d, not %d", h.logNum, r.logNum), nil

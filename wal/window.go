@@ -71,10 +71,11 @@ func (w *window) fill(n int) (int, error) {
 	return len(w.buf) - w.pos, nil
 }
 
-// zeroToEOF reports whether every byte from the current offset to end of
-// file is zero. It reads only as far as the first non-zero byte.
-func (w *window) zeroToEOF() (bool, error) {
-	for k := 0; ; {
+// zeroToEOF reports whether every byte from from bytes past the current
+// offset to end of file is zero. It reads only as far as the first non-zero
+// byte. REQUIRES: at least from bytes are buffered.
+func (w *window) zeroToEOF(from int) (bool, error) {
+	for k := from; ; {
 		for ; w.pos+k < len(w.buf); k++ {
 			if w.buf[w.pos+k] != 0 {
 				return false, nil
