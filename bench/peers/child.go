@@ -9,19 +9,26 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"time"
 
 	"github.com/lsmkv/lsmkv/bench"
 )
 
-// Comparison is the combined result that -json writes.
+// Comparison is the combined result that -json writes: every run, not
+// just the medians the table shows.
 type Comparison struct {
 	Benchmarks []string
-	Engines    []EngineRun
+	Engines    []string    // in -engines order, the table's columns
+	Repeat     int         // runs per engine asked for (-repeat)
+	Runs       []EngineRun // in the order they ran (see schedule)
 }
 
-// EngineRun is one engine's run, made in its own child process.
+// EngineRun is one run of one engine's benchmark list, made in its own
+// child process and directory.
 type EngineRun struct {
 	Engine  string
+	Run     int           // 1-based: the engine's first run, second, ...
+	Elapsed time.Duration `json:"ElapsedNs"` // the child's wall time, untimed work included
 	PeakRSS int64         // the child's peak resident set (VmHWM), bytes; 0 = unknown
 	Error   string        `json:",omitempty"` // why the run failed, if it did
 	Report  *bench.Report `json:",omitempty"` // possibly partial after an error
@@ -48,7 +55,9 @@ func runEngine(name, base string, args []string, stderr io.Writer) EngineRun {
 	var out bytes.Buffer
 	cmd := exec.Command(exe, childArgs(args, name, dir)...)
 	cmd.Stdout, cmd.Stderr = &out, stderr
+	start := time.Now()
 	runErr := cmd.Run()
+	elapsed := time.Since(start)
 	if out.Len() > 0 {
 		if err := json.NewDecoder(&out).Decode(&r); err != nil {
 			runErr = errors.Join(runErr, fmt.Errorf("decode child's report: %w", err))
@@ -60,7 +69,7 @@ func runEngine(name, base string, args []string, stderr io.Writer) EngineRun {
 	case r.Report == nil:
 		r.Error = "child printed no report"
 	}
-	r.Engine = name
+	r.Engine, r.Elapsed = name, elapsed
 	return r
 }
 

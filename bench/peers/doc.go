@@ -9,8 +9,12 @@
 // fresh child process (the command re-executes itself with -child), so that
 // one engine's heap, goroutines and page cache state do not skew the next,
 // and so that the child's peak RSS (Linux VmHWM) is that engine's alone.
-// Engines run one after the other, never at the same time. README.md lists
-// the settings every engine gets.
+// Engines run one after the other, never at the same time. With -repeat=N
+// (default 3) each engine runs N times, interleaved — every engine's first
+// run, then every engine's second — so that a slow spell on the machine
+// hits one run of a few engines rather than every run of one; the table
+// shows the median of each engine's runs and how far they spread
+// (stats.go). README.md lists the settings every engine gets.
 //
 // Adapters: pebble.go, goleveldb.go and badger.go each map a bench.Config
 // onto their engine's options and implement bench.Engine, with
@@ -23,11 +27,13 @@
 // Example:
 //
 //	cd bench/peers
-//	go run . -num=100000                          # all four engines
+//	go run . -num=100000                          # all four engines, 3 runs each
+//	go run . -num=100000 -repeat=1                # one run each
 //	go run . -engines=lsmkv,pebble -benchmarks=fillrandom,readrandom
 //	go run . -num=1000000 -json=peers.json        # also save all reports
 //	go run . -engines=lsmkv,pebble -benchmarks=fillrandom,deleterange,readrandom
 //
-// Figures from a shared or loaded machine are noisy: compare engines within
-// one run, and repeat a run before trusting a difference under ~20%.
+// Figures from a shared or loaded machine are noisy: trust a ratio's
+// distance from 1 only when it exceeds its two cells' spreads (±) added
+// together.
 package main

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/lsmkv/lsmkv/bench"
 	_ "github.com/lsmkv/lsmkv/bench/lsmkvengine" // registers "lsmkv"
@@ -62,23 +63,32 @@ func runChild(cl *cmdLine, stdout io.Writer) error {
 	return errors.Join(err, json.NewEncoder(stdout).Encode(&r))
 }
 
-// compare runs every engine in a child process, then prints the table
-// and writes the JSON.
+// compare runs every engine cl.repeat times, each run in a child
+// process, then prints the table and writes the JSON. An engine whose
+// run fails is not run again: a failure is a bug to look at, not noise to
+// average away, and at -num=10000000 a run can take many minutes.
 func compare(cl *cmdLine, args []string, stdout, stderr io.Writer) error {
 	base, cleanup, err := baseDir(cl.baseDir)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	c := &Comparison{Benchmarks: cl.opts.Benchmarks}
+	c := &Comparison{Benchmarks: cl.opts.Benchmarks, Engines: cl.engines, Repeat: cl.repeat}
 	var failed error
-	for _, name := range cl.engines {
-		fmt.Fprintf(stderr, "peers: running %s\n", name)
-		r := runEngine(name, base, args, stderr)
-		if r.Error != "" {
-			failed = errors.Join(failed, fmt.Errorf("%s: %s", name, r.Error))
+	broken := map[string]bool{}
+	for _, s := range schedule(cl.engines, cl.repeat) {
+		if broken[s.engine] {
+			continue
 		}
-		c.Engines = append(c.Engines, r)
+		fmt.Fprintf(stderr, "peers: running %s (run %d of %d)\n", s.engine, s.run, cl.repeat)
+		r := runEngine(s.engine, base, args, stderr)
+		r.Run = s.run
+		fmt.Fprintf(stderr, "peers: %s run %d took %s\n", s.engine, s.run, r.Elapsed.Round(time.Second/10))
+		if r.Error != "" {
+			broken[s.engine] = true
+			failed = errors.Join(failed, fmt.Errorf("%s run %d: %s", s.engine, s.run, r.Error))
+		}
+		c.Runs = append(c.Runs, r)
 	}
 	if cl.jsonPath != "-" {
 		if err := writeComparison(stdout, c); err != nil {
@@ -91,6 +101,28 @@ func compare(cl *cmdLine, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	return failed
+}
+
+// slot is one run in the schedule: an engine and its 1-based run number.
+type slot struct {
+	engine string
+	run    int
+}
+
+// schedule returns the order of the runs: every engine's first run, in
+// the order given, then every engine's second, and so on. Interleaved
+// this way, a slow minute on a shared machine (another job, the disk
+// flushing) lands on one run of one or two engines, which their medians
+// then discard, instead of on all the runs of one engine, which would
+// shift its median and every ratio to it.
+func schedule(engines []string, repeat int) []slot {
+	var s []slot
+	for run := 1; run <= repeat; run++ {
+		for _, e := range engines {
+			s = append(s, slot{e, run})
+		}
+	}
+	return s
 }
 
 // baseDir returns the directory to hold the engines' subdirectories,

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -136,49 +137,69 @@ func TestWriteAmpReported(t *testing.T) {
 	}
 }
 
+// TestCompareEndToEnd runs every engine twice through the command and
+// checks the table and the JSON, which keeps every run in the order they
+// ran: interleaved, so that a slow spell hits all engines alike.
 func TestCompareEndToEnd(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts four child processes")
+		t.Skip("starts eight child processes")
 	}
 	t.Setenv("PEERS_RUN_MAIN", "1")
 	jsonPath := filepath.Join(t.TempDir(), "out.json")
 	var stdout, stderr strings.Builder
-	code := run([]string{"-num=200", "-benchmarks=fillrandom,deleterange,readrandom", "-json=" + jsonPath}, &stdout, &stderr)
+	code := run([]string{"-num=200", "-repeat=2", "-benchmarks=fillrandom,deleterange,readrandom", "-json=" + jsonPath}, &stdout, &stderr)
 	require.Equal(t, exitOK, code, stderr.String())
 	table := stdout.String()
 	t.Log("\n" + table)
 	for _, e := range peerEngines {
 		require.Contains(t, table, e)
 	}
+	require.Regexp(t, `readrandom +[0-9.]+[kM]? ±[0-9]+%`, table)
 	require.Contains(t, table, "write-amp after fillrandom")
+	require.Contains(t, table, "space-amp after fillrandom")
 	require.Regexp(t, `deleterange by +native +native +point deletes +point deletes`, table)
 	require.Contains(t, table, "space-amp after compact")
 	require.Contains(t, table, "peak RSS")
+	require.Contains(t, table, "Medians of 2 runs per engine")
 
 	f, err := os.Open(jsonPath)
 	require.NoError(t, err)
 	defer f.Close()
 	c := readComparison(t, f)
-	require.Len(t, c.Engines, len(peerEngines))
-	for i, e := range c.Engines {
-		require.Equal(t, peerEngines[i], e.Engine)
-		require.Empty(t, e.Error)
-		require.Len(t, e.Report.Results, 3)
+	require.Equal(t, peerEngines, c.Engines)
+	require.Equal(t, 2, c.Repeat)
+	require.Len(t, c.Runs, 2*len(peerEngines))
+	for i, r := range c.Runs {
+		require.Equal(t, peerEngines[i%len(peerEngines)], r.Engine, "run %d", i)
+		require.Equal(t, 1+i/len(peerEngines), r.Run, "run %d", i)
+		require.Empty(t, r.Error)
+		require.Len(t, r.Report.Results, 3)
 		// Same seed, same keys: every engine finds the same ones.
-		require.Equal(t, c.Engines[0].Report.Results[2].Found, e.Report.Results[2].Found)
-		require.Positive(t, e.PeakRSS)
+		require.Equal(t, c.Runs[0].Report.Results[2].Found, r.Report.Results[2].Found)
+		require.Positive(t, r.PeakRSS)
 	}
 }
 
 // TestCompareReportsFailedEngine checks that an engine failing in its
-// child does not stop the others and is named in the output and status.
+// child does not stop the others, is named in the output and status, and
+// is not run again.
 func TestCompareReportsFailedEngine(t *testing.T) {
 	t.Setenv("PEERS_RUN_MAIN", "1")
+	jsonPath := filepath.Join(t.TempDir(), "out.json")
 	var stdout, stderr strings.Builder
-	code := run([]string{"-num=10", "-engines=broken,map", "-benchmarks=fillrandom"}, &stdout, &stderr)
+	code := run([]string{"-num=10", "-repeat=2", "-engines=broken,map", "-benchmarks=fillrandom", "-json=" + jsonPath}, &stdout, &stderr)
 	require.Equal(t, exitFailure, code)
 	out := stdout.String()
-	require.Contains(t, out, "broken failed: child: exit status 1")
-	require.Regexp(t, `fillrandom +- +[0-9.]+k?\b`, out, "map still ran; broken shows -")
+	require.Contains(t, out, "broken failed in run 1: child: exit status 1")
+	require.Regexp(t, `fillrandom +- +[0-9.]+k? ±[0-9]+%`, out, "map still ran; broken shows -")
 	require.Contains(t, stderr.String(), "cannot open")
+
+	f, err := os.Open(jsonPath)
+	require.NoError(t, err)
+	defer f.Close()
+	var ran []string
+	for _, r := range readComparison(t, f).Runs {
+		ran = append(ran, fmt.Sprintf("%s %d", r.Engine, r.Run))
+	}
+	require.Equal(t, []string{"broken 1", "map 1", "map 2"}, ran)
 }

@@ -10,53 +10,67 @@ import (
 	"github.com/lsmkv/lsmkv/bench"
 )
 
-// writeComparison prints one row per benchmark with each engine's ops/s
-// and its ratio to the baseline engine (lsmkv when compared, else the
-// first), then for range deletion phases how each engine deleted ranges
-// and the space deleterange gave back, each engine's write amplification
-// after each phase where it changed, and its peak RSS. "-" marks what an
-// engine did not report.
+// writeComparison prints one row per benchmark with each engine's median
+// ops/s over its runs, how far its runs strayed from that median (with
+// more than one run), and the ratio of its median to the baseline
+// engine's (lsmkv when compared, else the first); then for range deletion
+// phases how each engine deleted ranges and the space deleterange gave
+// back, each engine's write and space amplification after each phase
+// where they changed, and its peak RSS, all medians over the runs. "-"
+// marks what an engine did not report. Failed runs are listed below the
+// table.
 func writeComparison(w io.Writer, c *Comparison) error {
+	cols := columns(c)
 	base := baseline(c)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	head := []string{"ops/s (ratio to " + c.Engines[base].Engine + ")"}
-	for _, e := range c.Engines {
-		head = append(head, e.Engine)
-	}
-	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
+	row := func(cells []string) { fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t") }
+	head := []string{"ops/s (ratio to " + c.Engines[base] + ")"}
+	row(append(head, c.Engines...))
 	for bi, b := range c.Benchmarks {
-		row := []string{b}
-		baseRes := phase(&c.Engines[base], c, bi)
-		for i := range c.Engines {
-			row = append(row, opsCell(phase(&c.Engines[i], c, bi), baseRes, i == base))
+		cells := []string{b}
+		baseOps := median(known(cols[base].phase(c, bi), opsPerSec))
+		for i, col := range cols {
+			cells = append(cells, opsCell(known(col.phase(c, bi), opsPerSec), baseOps, i == base))
 		}
-		fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
+		row(cells)
 	}
-	for _, row := range rangeDelRows(c) {
-		fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
+	for _, r := range rangeDelRows(c, cols) {
+		row(r)
 	}
-	var prev []string
-	for bi := range c.Benchmarks {
-		// Write amp is cumulative, so a read phase repeats the row before
-		// unless background compactions ran meanwhile; repeats are left out.
-		if row, ok := writeAmpRow(c, bi); ok && (prev == nil || !slices.Equal(row[1:], prev[1:])) {
-			fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
-			prev = row
-		}
+	for _, r := range ampRows(c, cols, "write-amp", writeAmp) {
+		row(r)
 	}
-	row := []string{"peak RSS"}
-	for _, e := range c.Engines {
-		row = append(row, mib(e.PeakRSS))
+	for _, r := range ampRows(c, cols, "space-amp", spaceAmp) {
+		row(r)
 	}
-	fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
+	cells := []string{"peak RSS"}
+	for _, col := range cols {
+		cells = append(cells, mib(col.peakRSS()))
+	}
+	row(cells)
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	for _, e := range c.Engines {
-		if e.Error != "" {
-			if _, err := fmt.Fprintf(w, "%s failed: %s\n", e.Engine, e.Error); err != nil {
-				return err
-			}
+	if c.Repeat > 1 {
+		if _, err := fmt.Fprintf(w, "Medians of %d runs per engine, interleaved; ±: how far the furthest run was from the median.\n", c.Repeat); err != nil {
+			return err
+		}
+	}
+	return writeFailures(w, c)
+}
+
+// writeFailures lists the runs that failed.
+func writeFailures(w io.Writer, c *Comparison) error {
+	for _, r := range c.Runs {
+		if r.Error == "" {
+			continue
+		}
+		which := ""
+		if c.Repeat > 1 {
+			which = fmt.Sprintf(" in run %d", r.Run)
+		}
+		if _, err := fmt.Fprintf(w, "%s failed%s: %s\n", r.Engine, which, r.Error); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -64,64 +78,51 @@ func writeComparison(w io.Writer, c *Comparison) error {
 
 // baseline picks the column the ratios are relative to.
 func baseline(c *Comparison) int {
-	if i := slices.IndexFunc(c.Engines, func(e EngineRun) bool { return e.Engine == "lsmkv" }); i >= 0 {
-		return i
-	}
-	return 0
+	return max(slices.Index(c.Engines, "lsmkv"), 0)
 }
 
-// phase returns e's result for c's benchmark number bi, or nil if it has
-// none (its run stopped before). A run's results follow the benchmark
-// list one for one, skipped phases included, so a benchmark listed twice
-// (readrandom before and after rangetombstones) gets each of its runs.
-func phase(e *EngineRun, c *Comparison, bi int) *bench.PhaseResult {
-	if e.Report == nil || bi >= len(e.Report.Results) || e.Report.Results[bi].Name != c.Benchmarks[bi] {
-		return nil
-	}
-	return &e.Report.Results[bi]
-}
-
-func opsCell(r, base *bench.PhaseResult, isBase bool) string {
-	if r == nil || r.Skipped || r.OpsPerSec() == 0 {
+// opsCell formats an engine's ops/s for one benchmark, one value per run:
+// their median, their spread if there are several, and the ratio of the
+// median to the baseline's median baseOps unless isBase.
+func opsCell(ops []float64, baseOps float64, isBase bool) string {
+	if len(ops) == 0 {
 		return "-"
 	}
-	s := humanCount(r.OpsPerSec())
-	if isBase || base == nil || base.OpsPerSec() == 0 {
+	med := median(ops)
+	s := humanCount(med)
+	if len(ops) > 1 {
+		s += fmt.Sprintf(" ±%.0f%%", 100*spread(ops))
+	}
+	if isBase || baseOps == 0 {
 		return s
 	}
-	return fmt.Sprintf("%s (%.2fx)", s, r.OpsPerSec()/base.OpsPerSec())
+	return fmt.Sprintf("%s (%.2fx)", s, med/baseOps)
 }
 
 // rangeDelRows returns, for each range deletion phase, a row saying how
 // each engine deleted ranges (native DeleteRange or point deletes), and
-// for deleterange the space amplification before the deletes, after them
-// and after a manual compaction.
-func rangeDelRows(c *Comparison) [][]string {
+// for deleterange the median space amplification before the deletes,
+// after them and after a manual compaction.
+func rangeDelRows(c *Comparison, cols []column) [][]string {
 	var rows [][]string
 	for bi, b := range c.Benchmarks {
 		how, seen := []string{b + " by"}, false
 		before, after := []string{"space-amp before " + b}, []string{"space-amp after " + b}
 		compacted, hasSpace := []string{"space-amp after compact"}, false
-		for i := range c.Engines {
-			r := phase(&c.Engines[i], c, bi)
-			var sp bench.SpaceReport
+		for _, col := range cols {
+			rs := col.phase(c, bi)
 			switch {
-			case r == nil || r.RangeDel == "":
+			case len(rs) == 0 || rs[0].RangeDel == "":
 				how = append(how, "-")
-			case r.Skipped:
+			case rs[0].Skipped:
 				how, seen = append(how, "skipped"), true
 			default:
-				how, seen = append(how, string(r.RangeDel)), true
+				how, seen = append(how, string(rs[0].RangeDel)), true
 			}
-			if r != nil && r.Space != nil {
-				sp, hasSpace = *r.Space, true
-			}
-			if sp.AfterCompact == nil {
-				sp.AfterCompact = &bench.SpaceSample{}
-			}
-			before = append(before, amp(sp.Before.SpaceAmp))
-			after = append(after, amp(sp.AfterDeletes.SpaceAmp))
-			compacted = append(compacted, amp(sp.AfterCompact.SpaceAmp))
+			hasSpace = hasSpace || slices.ContainsFunc(rs, func(r *bench.PhaseResult) bool { return r.Space != nil })
+			before = append(before, amp(median(known(rs, spaceBefore))))
+			after = append(after, amp(median(known(rs, spaceAfterDeletes))))
+			compacted = append(compacted, amp(median(known(rs, spaceAfterCompact))))
 		}
 		if seen {
 			rows = append(rows, how)
@@ -133,29 +134,35 @@ func rangeDelRows(c *Comparison) [][]string {
 	return rows
 }
 
+// ampRows returns a row per benchmark giving each engine's median of
+// f, an amplification named name, after that phase. A row is left out
+// when no engine reported the figure, or when it repeats the row before:
+// write amp is cumulative, so a read phase repeats it unless background
+// compactions ran meanwhile, and so does space amp.
+func ampRows(c *Comparison, cols []column, name string, f func(*bench.PhaseResult) float64) [][]string {
+	var rows [][]string
+	var prev []string
+	for bi, b := range c.Benchmarks {
+		row, seen := []string{name + " after " + b}, false
+		for _, col := range cols {
+			v := median(known(col.phase(c, bi), f))
+			seen = seen || v > 0
+			row = append(row, amp(v))
+		}
+		if seen && (prev == nil || !slices.Equal(row[1:], prev[1:])) {
+			rows = append(rows, row)
+			prev = row
+		}
+	}
+	return rows
+}
+
 // amp formats an amplification factor; zero means unknown.
 func amp(f float64) string {
 	if f == 0 {
 		return "-"
 	}
 	return fmt.Sprintf("%.2f", f)
-}
-
-// writeAmpRow returns the write-amplification row for benchmark number
-// bi, or false if no engine reported one for it (it is a read phase, or
-// only engines without the counter ran).
-func writeAmpRow(c *Comparison, bi int) ([]string, bool) {
-	row, seen := []string{"write-amp after " + c.Benchmarks[bi]}, false
-	for i := range c.Engines {
-		r := phase(&c.Engines[i], c, bi)
-		if r == nil || r.WriteAmp == 0 {
-			row = append(row, "-")
-			continue
-		}
-		seen = true
-		row = append(row, fmt.Sprintf("%.2f", r.WriteAmp))
-	}
-	return row, seen
 }
 
 // humanCount formats a rate compactly: 751k, 1.23M.

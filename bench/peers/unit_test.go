@@ -49,6 +49,7 @@ func TestParseFlags(t *testing.T) {
 		{[]string{"-engines=pebble,pebble"}, "listed twice"},
 		{[]string{"-engines="}, "must not be empty"},
 		{[]string{"-num=0"}, "-num=0"},
+		{[]string{"-repeat=0"}, "-repeat=0: must be at least 1"},
 		{[]string{"-benchmarks=fillrandom,nosuch"}, "unknown benchmark"},
 		{[]string{"-compression=zstd"}, "compression"},
 		{[]string{"-child"}, "exactly one engine"},
@@ -69,6 +70,7 @@ func TestParseFlagsDefaults(t *testing.T) {
 	cl, err := parseFlags(nil, io.Discard)
 	require.NoError(t, err)
 	require.Equal(t, peerEngines, cl.engines)
+	require.Equal(t, 3, cl.repeat)
 	require.Equal(t, bench.Config{Compression: bench.CompressionSnappy, BloomBits: 10,
 		Compaction: bench.CompactionLeveled, MemtableSize: 4 << 20, CacheSize: 8 << 20}, cl.opts.Engine)
 	require.Equal(t, pebbleDefaultMemTableSize, int(pebbleOptions(cl.opts.Engine).MemTableSize))
@@ -95,7 +97,7 @@ func result(name string, ops int64, wamp float64) bench.PhaseResult {
 }
 
 func TestWriteComparison(t *testing.T) {
-	c := &Comparison{Benchmarks: []string{"fillrandom", "readrandom"}, Engines: []EngineRun{
+	c := &Comparison{Benchmarks: []string{"fillrandom", "readrandom"}, Engines: []string{"pebble", "lsmkv", "badger"}, Repeat: 1, Runs: []EngineRun{
 		{Engine: "pebble", PeakRSS: 64 << 20, Report: &bench.Report{Results: []bench.PhaseResult{
 			result("fillrandom", 751_000, 3.5), result("readrandom", 200_000, 3.5)}}},
 		{Engine: "lsmkv", PeakRSS: 32 << 20, Report: &bench.Report{Results: []bench.PhaseResult{
@@ -139,7 +141,8 @@ func TestWriteComparisonRangeDeletions(t *testing.T) {
 			result("readrandom", reads[0], 2), rt, result("readrandom", reads[1], 2)}}
 	}
 	c := &Comparison{Benchmarks: []string{"fillrandom", "deleterange", "readrandom", "rangetombstones", "readrandom"},
-		Engines: []EngineRun{
+		Engines: []string{"lsmkv", "goleveldb"}, Repeat: 1,
+		Runs: []EngineRun{
 			{Engine: "lsmkv", Report: run(bench.RangeDelNative, true, 400_000, 300_000)},
 			{Engine: "goleveldb", Report: run(bench.RangeDelPoint, false, 200_000, 200_000)},
 		}}
