@@ -197,7 +197,7 @@ func (db *DB) mergeInputs(c *compaction.Compaction, snaps []keys.SeqNum) ([]*man
 	for _, in := range c.InputLevels() {
 		if in.Level == 0 {
 			for _, f := range in.Files {
-				it, err := db.tables.newIter(f)
+				it, err := db.tables.newScanIter(f)
 				if err != nil {
 					closeAll(iters)
 					return nil, err
@@ -206,7 +206,7 @@ func (db *DB) mergeInputs(c *compaction.Compaction, snaps []keys.SeqNum) ([]*man
 			}
 			continue
 		}
-		iters = append(iters, newLevelIter(in.Files, db.tables.newIter))
+		iters = append(iters, newLevelIter(in.Files, db.tables.newScanIter))
 	}
 	merged := iterator.NewMerging(iters...)
 	defer merged.Close()

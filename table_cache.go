@@ -253,6 +253,16 @@ func (tc *tableCache) newIter(f *manifest.FileMeta) (iterator.Iterator, error) {
 	return &tableIter{Iter: e.reader.NewIter(), tc: tc, e: e}, nil
 }
 
+// newScanIter is newIter for a compaction's input: one pass that reads
+// ahead and bypasses the block cache (sstable.NewScanIter).
+func (tc *tableCache) newScanIter(f *manifest.FileMeta) (iterator.Iterator, error) {
+	e, err := tc.acquire(f)
+	if err != nil {
+		return nil, err
+	}
+	return &tableIter{Iter: e.reader.NewScanIter(), tc: tc, e: e}, nil
+}
+
 // tableIter is an sstable iterator holding a table cache reference.
 type tableIter struct {
 	*sstable.Iter

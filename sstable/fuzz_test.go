@@ -387,6 +387,7 @@ func FuzzOpen(f *testing.F) {
 			ukeys = append(ukeys, bytes.Clone(keys.UserKey(it.Key())))
 		}
 		requireCorruption(t, it.Error())
+		requireSameScan(t, r, ukeys, it.Error())
 		for ok := it.Last(); ok; ok = it.Prev() {
 		}
 		requireCorruption(t, it.Error())
@@ -400,6 +401,25 @@ func FuzzOpen(f *testing.F) {
 		_, err = r.Layout()
 		requireCorruption(t, err)
 	})
+}
+
+// requireSameScan checks that a scan iterator (the compaction's) reads the
+// same keys as NewIter did, and fails where it failed.
+func requireSameScan(t *testing.T, r *Reader, ukeys [][]byte, iterErr error) {
+	t.Helper()
+	it := r.NewScanIter()
+	defer it.Close()
+	i := 0
+	for ok := it.First(); ok && i < len(ukeys); ok = it.Next() {
+		if !bytes.Equal(keys.UserKey(it.Key()), ukeys[i]) {
+			t.Fatalf("scan entry %d is %q, NewIter read %q", i, keys.UserKey(it.Key()), ukeys[i])
+		}
+		i++
+	}
+	if i < len(ukeys) || (len(ukeys) < 10000 && (iterErr == nil) != (it.Error() == nil)) {
+		t.Fatalf("scan read %d entries (error %v), NewIter %d (error %v)", i, it.Error(), len(ukeys), iterErr)
+	}
+	requireCorruption(t, it.Error())
 }
 
 // FuzzOpenResealed patches bytes of a valid table and then recomputes every
@@ -428,6 +448,7 @@ func FuzzOpenResealed(f *testing.F) {
 			ukeys = append(ukeys, bytes.Clone(keys.UserKey(it.Key())))
 		}
 		requireCorruption(t, it.Error())
+		requireSameScan(t, r, ukeys, it.Error())
 		for ok := it.Last(); ok; ok = it.Prev() {
 		}
 		requireCorruption(t, it.Error())

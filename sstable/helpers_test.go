@@ -27,6 +27,7 @@ type memFile struct {
 	data   []byte
 	pos    int
 	syncs  int
+	reads  int // ReadAt calls
 	closed bool
 }
 
@@ -44,6 +45,7 @@ func (f *memFile) Read(p []byte) (int, error) {
 func (f *memFile) ReadAt(p []byte, off int64) (int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.reads++
 	if off < 0 {
 		return 0, fmt.Errorf("negative offset %d", off)
 	}

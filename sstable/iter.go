@@ -19,16 +19,30 @@ type Iter struct {
 	r       *Reader
 	index   blockIter
 	data    blockIter
-	dataOff int64 // offset of the data block loaded in data; -1 if none
+	dataOff int64      // offset of the data block loaded in data; -1 if none
+	scan    *readahead // NewScanIter's: blocks come from here, not the cache
 	err     error
 }
 
 var _ iterator.Iterator = (*Iter)(nil)
 
-// NewIter returns an unpositioned iterator over the table.
+// NewIter returns an unpositioned iterator over the table. Data blocks go
+// through the block cache.
 func (r *Reader) NewIter() *Iter {
 	it := &Iter{r: r, dataOff: -1}
 	it.err = it.index.init(r.opts.Name, int64(r.footer.index.offset), r.index, indexRestartInterval)
+	return it
+}
+
+// NewScanIter returns an unpositioned iterator for one pass over the table
+// (a compaction's input). It bypasses the block cache, which would
+// otherwise fill with blocks read once and evict the blocks readers use
+// (LevelDB's fill_cache=false), and it reads ahead in scanReadahead chunks,
+// one read for many blocks. Going backwards works, but reads a chunk per
+// block.
+func (r *Reader) NewScanIter() *Iter {
+	it := r.NewIter()
+	it.scan = &readahead{}
 	return it
 }
 
@@ -43,7 +57,13 @@ func (it *Iter) loadBlock() bool {
 	if int64(h.offset) == it.dataOff && it.data.err == nil {
 		return true
 	}
-	block, err := it.r.dataBlock(h)
+	var block []byte
+	var err error
+	if it.scan != nil {
+		block, err = it.r.scanBlock(h, it.scan)
+	} else {
+		block, err = it.r.dataBlock(h)
+	}
 	if err == nil {
 		err = it.data.init(it.r.opts.Name, int64(h.offset), block, dataRestartInterval)
 	}

@@ -238,6 +238,38 @@ func (r *Reader) dataBlock(h handle) ([]byte, error) {
 	return b, nil
 }
 
+// scanReadahead is how much of the file a scan iterator reads at once:
+// 64 data blocks of the default size.
+const scanReadahead = 256 << 10
+
+// readahead holds bytes [off, off+len(buf)) of a table's data blocks.
+type readahead struct {
+	buf []byte
+	off int64
+}
+
+// scanBlock returns the decoded data block at h, reading it from ra or
+// refilling ra with the chunk that starts at h. Each refill allocates a new
+// chunk rather than reusing the old one: an uncompressed block aliases its
+// chunk, and its keys may still be in use after the iterator moves on.
+func (r *Reader) scanBlock(h handle, ra *readahead) ([]byte, error) {
+	off, n := int64(h.offset), int64(h.length+blockTrailerLen)
+	if off < ra.off || off+n > ra.off+int64(len(ra.buf)) {
+		size := min(max(n, scanReadahead), int64(r.dataEnd)-off)
+		if size < n {
+			return nil, corruption.Errorf(r.opts.Name, off, "block of %d bytes runs past the data blocks", n)
+		}
+		buf := make([]byte, size)
+		if err := r.readAt(buf, off); err != nil {
+			return nil, err
+		}
+		ra.buf, ra.off = buf, off
+	}
+	i := off - ra.off
+	b, _, err := decodeStoredBlock(r.opts.Name, off, ra.buf[i:i+n:i+n])
+	return b, err
+}
+
 // MayContain reports whether the table may hold an entry for ukey; false is
 // certain. Without a filter it is always true. It does not update stats.
 func (r *Reader) MayContain(ukey []byte) bool {

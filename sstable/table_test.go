@@ -93,7 +93,12 @@ func checkProperties(t *testing.T, p Properties, entries []kv, opts WriterOption
 // checkIterAll walks the table forwards and backwards.
 func checkIterAll(t *testing.T, r *Reader, entries []kv) {
 	t.Helper()
-	it := r.NewIter()
+	checkIterAllWith(t, r.NewIter(), entries)
+	checkIterAllWith(t, r.NewScanIter(), entries)
+}
+
+func checkIterAllWith(t *testing.T, it *Iter, entries []kv) {
+	t.Helper()
 	defer it.Close()
 	i := 0
 	for ok := it.First(); ok; ok = it.Next() {
@@ -152,7 +157,12 @@ func seekTargets(rng *rand.Rand, entries []kv, n int) [][]byte {
 
 func checkSeeks(t *testing.T, rng *rand.Rand, r *Reader, entries []kv) {
 	t.Helper()
-	it := r.NewIter()
+	checkSeeksWith(t, rng, r.NewIter(), entries)
+	checkSeeksWith(t, rng, r.NewScanIter(), entries)
+}
+
+func checkSeeksWith(t *testing.T, rng *rand.Rand, it *Iter, entries []kv) {
+	t.Helper()
 	defer it.Close()
 	for _, target := range seekTargets(rng, entries, 500) {
 		i := sort.Search(len(entries), func(i int) bool { return keys.Compare(entries[i].key, target) >= 0 })
@@ -303,6 +313,54 @@ func TestEstimatedSize(t *testing.T) {
 	}
 	if prev > props.FileSize || props.FileSize != uint64(len(f.data)) {
 		t.Fatalf("EstimatedSize %d, FileSize %d, written %d", prev, props.FileSize, len(f.data))
+	}
+}
+
+// TestScanIterBypassesCache: a scan iterator reads every block without
+// putting any in the block cache or counting it as a cache miss, and reads
+// ahead: far fewer file reads than blocks.
+func TestScanIterBypassesCache(t *testing.T) {
+	entries := randomEntries(rand.New(rand.NewSource(testSeed(t))), 10000)
+	f, _ := buildTable(t, entries, WriterOptions{BlockSize: 256, Compression: SnappyCompression})
+	c := cache.New(1 << 20)
+	stats := &ReadStats{}
+	r := openTable(t, f, ReaderOptions{Cache: c, FileNum: 3, Stats: stats})
+	defer r.Close()
+	layout, err := r.Layout()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var blocks, dataBytes int
+	for _, b := range layout {
+		if b.Kind == DataBlock {
+			blocks++
+			dataBytes += int(b.Length) + blockTrailerLen
+		}
+	}
+	it := r.NewScanIter()
+	reads := f.reads
+	n := 0
+	for ok := it.First(); ok; ok = it.Next() {
+		n++
+	}
+	if err := it.Close(); err != nil || n != len(entries) {
+		t.Fatalf("scan: %d of %d entries, %v", n, len(entries), err)
+	}
+	if dataBytes < 2*scanReadahead {
+		t.Fatalf("table of %d data bytes is too small to need several chunks", dataBytes)
+	}
+	if want := dataBytes/scanReadahead + 1; f.reads-reads > want {
+		t.Fatalf("a forward scan of %d blocks (%d bytes) made %d reads; want at most %d",
+			blocks, dataBytes, f.reads-reads, want)
+	}
+	checkIterAllWith(t, r.NewScanIter(), entries) // backwards too
+	if m := c.Metrics(); m.Count != 0 || stats.BlockReads.Load() != 0 || stats.BlockCacheHits.Load() != 0 {
+		t.Fatalf("scan: cache holds %d blocks, stats %d reads %d hits; want none",
+			m.Count, stats.BlockReads.Load(), stats.BlockCacheHits.Load())
+	}
+	checkIterAllWith(t, r.NewIter(), entries)
+	if c.Metrics().Count == 0 {
+		t.Fatal("NewIter did not fill the cache: the check above proves nothing")
 	}
 }
 
