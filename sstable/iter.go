@@ -21,6 +21,7 @@ type Iter struct {
 	data    blockIter
 	dataOff int64      // offset of the data block loaded in data; -1 if none
 	scan    *readahead // NewScanIter's: blocks come from here, not the cache
+	seq     sequential // NewIter's: when to read ahead of a forward scan
 	err     error
 }
 
@@ -62,7 +63,7 @@ func (it *Iter) loadBlock() bool {
 	if it.scan != nil {
 		block, err = it.r.scanBlock(h, it.scan)
 	} else {
-		block, err = it.r.dataBlock(h)
+		block, err = it.r.iterBlock(h, &it.seq)
 	}
 	if err == nil {
 		err = it.data.init(it.r.opts.Name, int64(h.offset), block, dataRestartInterval)

@@ -364,6 +364,32 @@ func TestScanIterBypassesCache(t *testing.T) {
 	}
 }
 
+// TestIterReadsAhead: an Iter scanning forwards soon reads many blocks at
+// a time, and still fills the cache; one that seeks about reads a block at
+// a time.
+func TestIterReadsAhead(t *testing.T) {
+	for _, comp := range []Compression{NoCompression, SnappyCompression} {
+		t.Run(comp.String(), func(t *testing.T) {
+			entries := randomEntries(rand.New(rand.NewSource(testSeed(t))), 10000)
+			f, _ := buildTable(t, entries, WriterOptions{BlockSize: 256, Compression: comp})
+			c := cache.New(64 << 20)
+			stats := &ReadStats{}
+			r := openTable(t, f, ReaderOptions{Cache: c, FileNum: 3, Stats: stats})
+			defer r.Close()
+			reads := f.reads
+			checkIterAllWith(t, r.NewIter(), entries)
+			blocks := stats.BlockReads.Load()
+			if got := f.reads - reads; got*10 > int(blocks) {
+				t.Fatalf("a scan of %d blocks made %d reads; want fewer than a tenth", blocks, got)
+			}
+			if m := c.Metrics(); m.Count != int64(blocks) || m.Size > 2*int64(len(f.data)) {
+				t.Fatalf("cache holds %d blocks of %d bytes after reading %d blocks of a %d-byte file",
+					m.Count, m.Size, blocks, len(f.data))
+			}
+		})
+	}
+}
+
 // TestConcurrentReads runs Gets and iterators on one Reader from several
 // goroutines (meaningful under -race).
 func TestConcurrentReads(t *testing.T) {
