@@ -64,13 +64,14 @@ func (db *DB) NewIterator(opts *IterOptions) (*Iterator, error) {
 	if err != nil {
 		return nil, err
 	}
-	children, rd := db.readStateIters(&rs)
-	merging := iterator.NewMerging(children...)
+	a := db.newIterAlloc(&rs)
 	vo := dbIterOptions{Seq: rs.seq, LowerBound: o.LowerBound, UpperBound: o.UpperBound}
-	if rd.any {
-		vo.RangeDels, vo.Merging = rd, merging
+	if a.rd.any {
+		vo.RangeDels, vo.Merging = &a.rd, &a.merging
 	}
-	it := &Iterator{db: db, version: rs.version, vis: newDBIter(merging, vo)}
+	a.vis = dbIter{in: &a.merging, opts: vo, seekKey: a.keyBufs[0][:0], savedKey: a.keyBufs[1][:0]}
+	it := &a.it
+	*it = Iterator{db: db, version: rs.version, vis: &a.vis}
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	if db.state != stateOpen {
@@ -82,45 +83,75 @@ func (db *DB) NewIterator(opts *IterOptions) (*Iterator, error) {
 	return it, nil
 }
 
-// readStateIters returns one internal iterator per memtable and L0 table
-// and one per deeper level, newest first, and where the range tombstones of
-// each of them are (rangeDels, same order). Tables open lazily.
-func (db *DB) readStateIters(rs *readState) ([]iterator.Iterator, *rangeDels) {
-	rd := &rangeDels{seq: rs.seq}
-	var iters []iterator.Iterator
-	add := func(it iterator.Iterator, src rangeDelSource) {
-		iters = append(iters, it)
-		rd.sources = append(rd.sources, src)
-		rd.any = rd.any || src != nil
+// iterAlloc holds what NewIterator builds, allocated together: the
+// Iterator, its visibility and merging iterators, the children and their
+// range-deletion sources, and the level iterators (one per L0 table and
+// per non-empty deeper level). A seek through a fresh iterator used to
+// make some thirty allocations; this makes four.
+type iterAlloc struct {
+	it       Iterator
+	vis      dbIter
+	merging  iterator.Merging
+	rd       rangeDels
+	children []iterator.Iterator
+	heap     []int
+	levels   []levelIter
+	// Initial storage for vis's key buffers, so that short keys cost no
+	// allocation.
+	keyBufs [2][64]byte
+}
+
+// newIterAlloc builds the internal iterators over rs: one per memtable,
+// newest first, then one per L0 table, newest first, then one per
+// non-empty level L1..L6.
+func (db *DB) newIterAlloc(rs *readState) *iterAlloc {
+	nTables := len(rs.version.Levels[0])
+	for level := 1; level < manifest.NumLevels; level++ {
+		if len(rs.version.Levels[level]) > 0 {
+			nTables++
+		}
 	}
-	for _, m := range append([]*memEntry{rs.mem}, reversed(rs.imm)...) {
+	n := 1 + len(rs.imm) + nTables
+	a := &iterAlloc{
+		children: make([]iterator.Iterator, 0, n),
+		heap:     make([]int, 0, n),
+		levels:   make([]levelIter, nTables),
+	}
+	a.rd = rangeDels{seq: rs.seq, sources: make([]rangeDelSource, 0, n)}
+	add := func(it iterator.Iterator, src rangeDelSource) {
+		a.children = append(a.children, it)
+		a.rd.sources = append(a.rd.sources, src)
+		a.rd.any = a.rd.any || src != nil
+	}
+	addMem := func(m *memEntry) {
 		var src rangeDelSource
 		if m.mt.HasRangeDels() {
 			src = &listSource{l: m.mt.RangeDels()}
 		}
 		add(m.mt.NewIter(), src)
 	}
-	for _, f := range rs.version.Levels[0] {
+	addMem(rs.mem)
+	for i := len(rs.imm) - 1; i >= 0; i-- {
+		addMem(rs.imm[i])
+	}
+	addLevel := func(files []*manifest.FileMeta) {
+		l := &a.levels[len(a.children)-1-len(rs.imm)]
+		l.init(files, db.tables.openIter)
+		add(l, newTableSource(files, db.tables))
+	}
+	l0 := rs.version.Levels[0]
+	for i := range l0 {
 		// A one-table level iterator opens the table on first use and
 		// reports an open error through Error.
-		files := []*manifest.FileMeta{f}
-		add(newLevelIter(files, db.tables.newIter), newTableSource(files, db.tables))
+		addLevel(l0[i : i+1 : i+1])
 	}
 	for level := 1; level < manifest.NumLevels; level++ {
 		if files := rs.version.Levels[level]; len(files) > 0 {
-			add(newLevelIter(files, db.tables.newIter), newTableSource(files, db.tables))
+			addLevel(files)
 		}
 	}
-	return iters, rd
-}
-
-// reversed returns the memtables newest first.
-func reversed(imm []*memEntry) []*memEntry {
-	out := make([]*memEntry, len(imm))
-	for i, m := range imm {
-		out[len(imm)-1-i] = m
-	}
-	return out
+	a.merging.Init(a.children, a.heap)
+	return a
 }
 
 // First moves to the first key.

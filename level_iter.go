@@ -32,7 +32,14 @@ var _ iterator.Iterator = (*levelIter)(nil)
 // and must not overlap (REQUIRES). open opens one table's iterator; levelIter
 // closes every iterator it opens.
 func newLevelIter(files []*manifest.FileMeta, open func(f *manifest.FileMeta) (iterator.Iterator, error)) *levelIter {
-	return &levelIter{files: files, open: open, index: -1}
+	l := &levelIter{}
+	l.init(files, open)
+	return l
+}
+
+// init is newLevelIter into storage the caller owns.
+func (l *levelIter) init(files []*manifest.FileMeta, open func(f *manifest.FileMeta) (iterator.Iterator, error)) {
+	*l = levelIter{files: files, open: open, index: -1}
 }
 
 // SeekGE moves to the first entry whose key is >= ikey. Only the first table

@@ -25,6 +25,9 @@ import (
 type tableCache struct {
 	opts     tableCacheOptions
 	capacity int
+	// openIter is newIter bound once: a method value made per iterator
+	// would be an allocation per iterator.
+	openIter func(*manifest.FileMeta) (iterator.Iterator, error)
 
 	mu sync.Mutex
 	// Guarded by mu.
@@ -55,7 +58,9 @@ type tableCacheOptions struct {
 }
 
 func newTableCache(opts tableCacheOptions) *tableCache {
-	return &tableCache{opts: opts, capacity: opts.maxOpen, entries: make(map[uint64]*tableEntry)}
+	tc := &tableCache{opts: opts, capacity: opts.maxOpen, entries: make(map[uint64]*tableEntry)}
+	tc.openIter = tc.newIter
+	return tc
 }
 
 // acquire returns the open reader for table f, opening it if needed. The
@@ -250,7 +255,9 @@ func (tc *tableCache) newIter(f *manifest.FileMeta) (iterator.Iterator, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &tableIter{Iter: e.reader.NewIter(), tc: tc, e: e}, nil
+	t := &tableIter{tc: tc, e: e}
+	e.reader.InitIter(&t.Iter)
+	return t, nil
 }
 
 // newScanIter is newIter for a compaction's input: one pass that reads
@@ -260,14 +267,14 @@ func (tc *tableCache) newScanIter(f *manifest.FileMeta) (iterator.Iterator, erro
 	if err != nil {
 		return nil, err
 	}
-	return &tableIter{Iter: e.reader.NewScanIter(), tc: tc, e: e}, nil
+	return &tableIter{Iter: *e.reader.NewScanIter(), tc: tc, e: e}, nil
 }
 
 // tableIter is an sstable iterator holding a table cache reference.
 type tableIter struct {
-	*sstable.Iter
-	tc *tableCache
-	e  *tableEntry
+	sstable.Iter // by value: one allocation per table opened by a read
+	tc           *tableCache
+	e            *tableEntry
 }
 
 func (t *tableIter) Close() error {

@@ -23,6 +23,9 @@ type Iter struct {
 	scan    *readahead // NewScanIter's: blocks come from here, not the cache
 	seq     sequential // NewIter's: when to read ahead of a forward scan
 	err     error
+	// keyArr is data's first key buffer, so that a short-lived Iter over
+	// short keys makes no allocation of its own.
+	keyArr [64]byte
 }
 
 var _ iterator.Iterator = (*Iter)(nil)
@@ -30,9 +33,17 @@ var _ iterator.Iterator = (*Iter)(nil)
 // NewIter returns an unpositioned iterator over the table. Data blocks go
 // through the block cache.
 func (r *Reader) NewIter() *Iter {
-	it := &Iter{r: r, dataOff: -1}
-	it.err = it.index.init(r.opts.Name, int64(r.footer.index.offset), r.index, indexRestartInterval)
+	it := &Iter{}
+	r.InitIter(it)
 	return it
+}
+
+// InitIter is NewIter into storage the caller owns (so that the engine can
+// allocate an Iter together with its own wrapper).
+func (r *Reader) InitIter(it *Iter) {
+	*it = Iter{r: r, dataOff: -1}
+	it.data.keyBuf = it.keyArr[:0]
+	it.err = it.index.init(r.opts.Name, int64(r.footer.index.offset), r.index, indexRestartInterval)
 }
 
 // NewScanIter returns an unpositioned iterator for one pass over the table

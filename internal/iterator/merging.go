@@ -39,7 +39,16 @@ var _ Iterator = (*Merging)(nil)
 // NewMerging returns an iterator over the union of iters. It owns them:
 // Close closes them all.
 func NewMerging(iters ...Iterator) *Merging {
-	return &Merging{iters: iters, heap: make([]int, 0, len(iters))}
+	m := &Merging{}
+	m.Init(iters, make([]int, 0, len(iters)))
+	return m
+}
+
+// Init is NewMerging into storage the caller owns, with heap (empty, with
+// room for len(iters)) as the heap's storage, so that an engine can
+// allocate a merging iterator together with its other parts.
+func (m *Merging) Init(iters []Iterator, heap []int) {
+	*m = Merging{iters: iters, heap: heap[:0]}
 }
 
 // SeekGE moves to the first entry whose key is >= ikey.
