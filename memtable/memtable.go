@@ -39,6 +39,13 @@ type Memtable struct {
 	height atomic.Uint32
 	count  atomic.Int64 // entries added, points and range tombstones
 	rng    uint64       // tower-height generator state; writer only
+	// hint is where the last point entry went in: at every level, the node
+	// before it (or it) and the node after. An entry that sorts right
+	// after the last one (keys written in order: a sequential fill, a
+	// sorted batch) is inserted there without a search. Writer only;
+	// hintOK is false until the first point Add.
+	hint   splice
+	hintOK bool
 
 	rdCount atomic.Int64 // range tombstones added
 	// rdCache is the fragmented view of the range tombstones, built by the
@@ -105,6 +112,19 @@ func EntrySize(keyLen, valueLen int) int64 {
 	return nodeSize(maxHeight, int64(keyLen)+keys.TrailerLen, int64(valueLen))
 }
 
+// hintFits reports whether the entry ukey#trailer goes right after the
+// last point entry added, between hint.prev[0] and hint.next[0]. That is
+// enough for every level: at each level the hint's pair is adjacent, and
+// brackets the level-0 pair, since a node at level i is at level 0 too.
+func (m *Memtable) hintFits(ukey []byte, trailer uint64) bool {
+	if !m.hintOK {
+		return false
+	}
+	prev, next := m.hint.prev[0], m.hint.next[0]
+	return compare(m.key(prev), ukey, trailer) < 0 &&
+		(next == nilOffset || compare(m.key(next), ukey, trailer) > 0)
+}
+
 // Add inserts the entry (ukey#seq,kind) -> value, copying key and value into
 // the arena. It returns ErrFull, adding nothing, if the entry does not fit,
 // and an error if seq exceeds keys.MaxSeqNum or kind is not a known kind.
@@ -130,10 +150,14 @@ func (m *Memtable) Add(seq keys.SeqNum, kind keys.Kind, ukey, value []byte) erro
 	// Find, at every level, the nodes the new one goes between. Levels
 	// above the current height start empty: head -> nil.
 	var sp splice
-	for i := range sp.prev {
-		sp.prev[i] = head
+	if head == m.head && m.hintFits(ukey, trailer) {
+		sp = m.hint
+	} else {
+		for i := range sp.prev {
+			sp.prev[i] = head
+		}
+		m.seekIn(head, ukey, trailer, &sp)
 	}
-	m.seekIn(head, ukey, trailer, &sp)
 
 	height := m.randomHeight()
 	n, ok := m.newNode(height, ukey, trailer, value)
@@ -155,6 +179,13 @@ func (m *Memtable) Add(seq keys.SeqNum, kind keys.Kind, ukey, value []byte) erro
 	}
 	if kind == keys.KindRangeDelete {
 		m.rdCount.Add(1)
+	} else {
+		// The new node is now the one before the next entry's place at
+		// the levels it reaches; above them nothing changed.
+		m.hint, m.hintOK = sp, true
+		for i := 0; i < height; i++ {
+			m.hint.prev[i] = n
+		}
 	}
 	m.count.Add(1)
 	return nil
