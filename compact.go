@@ -36,6 +36,9 @@ func (db *DB) compactLoop() {
 				if c = picker.Pick(v); c != nil {
 					break
 				}
+				if c = db.pickL0ForReads(v); c != nil {
+					break
+				}
 				v.Unref()
 			}
 			db.bgCond.Wait()

@@ -75,9 +75,12 @@ type DB struct {
 	// deleteOnlyDue: the tree or the snapshots changed since the last
 	// delete-only pass looked for tables to drop (deleteonly.go).
 	deleteOnlyDue bool
-	snapshots     map[*Snapshot]struct{}
-	iterators     map[*Iterator]struct{}
-	lastSeq       keys.SeqNum // last sequence number assigned (>= visibleSeq)
+	// l0Reads: what seeks through L0 cost, for read-triggered compaction
+	// (readcompaction.go). Atomic fields, and one guarded by mu.
+	l0Reads   l0Reads
+	snapshots map[*Snapshot]struct{}
+	iterators map[*Iterator]struct{}
+	lastSeq   keys.SeqNum // last sequence number assigned (>= visibleSeq)
 
 	// groupBatch merges a commit group's batches; only the leader uses it.
 	groupBatch Batch

@@ -31,6 +31,10 @@ type Iterator struct {
 	// Close, or in the first call after DB.Close) closes vis: DB.Close may
 	// run while that goroutine is inside a call, so it must not.
 	visClosed bool
+	// l0 is the number of L0 tables in the iterator's version: each
+	// positioning call positions all of them, which readcompaction.go
+	// charges for.
+	l0 int
 }
 
 // Iterator states.
@@ -71,7 +75,7 @@ func (db *DB) NewIterator(opts *IterOptions) (*Iterator, error) {
 	}
 	a.vis = dbIter{in: &a.merging, opts: vo, seekKey: a.keyBufs[0][:0], savedKey: a.keyBufs[1][:0]}
 	it := &a.it
-	*it = Iterator{db: db, version: rs.version, vis: &a.vis}
+	*it = Iterator{db: db, version: rs.version, vis: &a.vis, l0: len(rs.version.Levels[0])}
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	if db.state != stateOpen {
@@ -155,16 +159,26 @@ func (db *DB) newIterAlloc(rs *readState) *iterAlloc {
 }
 
 // First moves to the first key.
-func (it *Iterator) First() bool { return it.open() && it.vis.First() }
+func (it *Iterator) First() bool { return it.position() && it.vis.First() }
 
 // Last moves to the last key.
-func (it *Iterator) Last() bool { return it.open() && it.vis.Last() }
+func (it *Iterator) Last() bool { return it.position() && it.vis.Last() }
 
 // SeekGE moves to the first key >= key.
-func (it *Iterator) SeekGE(key []byte) bool { return it.open() && it.vis.SeekGE(key) }
+func (it *Iterator) SeekGE(key []byte) bool { return it.position() && it.vis.SeekGE(key) }
 
 // SeekLT moves to the last key < key.
-func (it *Iterator) SeekLT(key []byte) bool { return it.open() && it.vis.SeekLT(key) }
+func (it *Iterator) SeekLT(key []byte) bool { return it.position() && it.vis.SeekLT(key) }
+
+// position is open for the calls that position every child iterator
+// afresh: they are charged for the L0 tables they will position.
+func (it *Iterator) position() bool {
+	if !it.open() {
+		return false
+	}
+	it.db.chargeL0Reads(it.l0)
+	return true
+}
 
 // Next moves to the next key.
 func (it *Iterator) Next() bool { return it.open() && it.vis.Next() }

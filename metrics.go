@@ -20,6 +20,7 @@ type dbStats struct {
 	flushes             atomic.Int64
 	flushBytes          atomic.Int64
 	compactions         atomic.Int64
+	readCompactions     atomic.Int64 // of those, read-triggered (readcompaction.go)
 	compactBytesRead    atomic.Int64
 	compactBytesWritten atomic.Int64
 	levelIn             [manifest.NumLevels]atomic.Int64
@@ -62,6 +63,9 @@ type Metrics struct {
 	Flushes     int64
 	FlushBytes  int64
 	Compactions int64
+	// ReadCompactions counts the compactions of L0 that reads triggered
+	// (they are included in Compactions).
+	ReadCompactions int64
 	// CompactionBytesRead and Written count table bytes compactions read
 	// and wrote.
 	CompactionBytesRead, CompactionBytesWritten int64
@@ -130,7 +134,7 @@ func (db *DB) fillCounters(m *Metrics) {
 	s := &db.stats
 	m.UserBytes, m.WALBytes, m.WALSyncs = s.userBytes.Load(), s.walBytes.Load(), s.walSyncs.Load()
 	m.Flushes, m.FlushBytes = s.flushes.Load(), s.flushBytes.Load()
-	m.Compactions = s.compactions.Load()
+	m.Compactions, m.ReadCompactions = s.compactions.Load(), s.readCompactions.Load()
 	m.CompactionBytesRead, m.CompactionBytesWritten = s.compactBytesRead.Load(), s.compactBytesWritten.Load()
 	m.Stalls, m.StallDuration = s.stalls.Load(), time.Duration(s.stallNanos.Load())
 	m.Gets, m.TablesProbed = s.gets.Load(), s.tablesProbed.Load()
@@ -209,8 +213,8 @@ func (m *Metrics) String() string {
 		humanBytes(total.BytesIn), humanBytes(total.BytesRead), humanBytes(total.BytesWritten), ratio(total.BytesWritten, total.BytesIn))
 	tw.Flush()
 	fmt.Fprintf(&b, "user bytes written: %s (keys and values)\n", humanBytes(m.UserBytes))
-	fmt.Fprintf(&b, "WAL: %s written, %d syncs | flushes: %d (%s) | compactions: %d (read %s, wrote %s)\n",
-		humanBytes(m.WALBytes), m.WALSyncs, m.Flushes, humanBytes(m.FlushBytes), m.Compactions,
+	fmt.Fprintf(&b, "WAL: %s written, %d syncs | flushes: %d (%s) | compactions: %d, %d read-triggered (read %s, wrote %s)\n",
+		humanBytes(m.WALBytes), m.WALSyncs, m.Flushes, humanBytes(m.FlushBytes), m.Compactions, m.ReadCompactions,
 		humanBytes(m.CompactionBytesRead), humanBytes(m.CompactionBytesWritten))
 	fmt.Fprintf(&b, "write amplification: %.2f (WAL + flushes + compactions over user bytes) | stalls: %d (%s)\n",
 		m.WriteAmplification(), m.Stalls, m.StallDuration.Round(time.Millisecond))

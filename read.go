@@ -68,6 +68,7 @@ func (db *DB) acquireReadState(seq keys.SeqNum) (readState, error) {
 func (db *DB) updateReadState() {
 	rs := &readState{mem: db.mem, imm: db.imm, version: db.vs.Current()}
 	db.deleteOnlyDue = true
+	db.resetL0Reads(rs.version)
 	db.rsMu.Lock()
 	old := db.rs
 	db.rs = rs

@@ -170,6 +170,23 @@ func setupOtherInputs(v *manifest.Version, c *Compaction, opts *Options) {
 	}
 }
 
+// PickL0ForReads returns a compaction of every L0 table into L1, or nil if
+// L0 is empty or the style is not Leveled. The engine runs it when reads
+// have paid more for L0's tables than the compaction costs, however few
+// they are (the engine's readcompaction.go keeps that account).
+func PickL0ForReads(v *manifest.Version, opts Options) *Compaction {
+	opts.EnsureDefaults()
+	if opts.Style != Leveled || len(v.Levels[0]) == 0 {
+		return nil
+	}
+	smallest, largest := keyRange(v.Levels[0])
+	c := newCompaction(v, &opts, 0, 1)
+	c.Inputs[0] = v.OverlapsTransitive(0, smallest, largest)
+	setupOtherInputs(v, c, &opts)
+	c.Reason = "read-triggered"
+	return c
+}
+
 // PickManual returns a compaction of the tables at level that overlap the
 // user-key range [start, end] into level+1 (nil start or end: unbounded).
 // At L0 it takes every L0 table overlapping the range, transitively. It
