@@ -189,20 +189,25 @@ func (it *Iterator) Prev() bool { return it.open() && it.vis.Prev() }
 // Valid reports whether the iterator is at a key.
 func (it *Iterator) Valid() bool { return it.open() && it.vis.Valid() }
 
-// Key returns the current key, valid until the next move.
+// Key returns the current key, valid until the next move. Its capacity is
+// its length: appending to it copies it rather than writing into the
+// engine's memory.
 func (it *Iterator) Key() []byte {
 	if !it.open() {
 		return nil
 	}
-	return it.vis.Key()
+	k := it.vis.Key()
+	return k[:len(k):len(k)]
 }
 
-// Value returns the current value, valid until the next move.
+// Value returns the current value, valid until the next move. Its
+// capacity is its length, as for Key.
 func (it *Iterator) Value() []byte {
 	if !it.open() {
 		return nil
 	}
-	return it.vis.Value()
+	v := it.vis.Value()
+	return v[:len(v):len(v)]
 }
 
 // Error returns the first error met (for example a corrupt block), or an
