@@ -86,7 +86,7 @@ func setCurrent(fs vfs.FS, dir string, num uint64) (err error) {
 	}()
 	_, err = io.WriteString(f, filename.Make(filename.Manifest, num)+currentSuffix)
 	if err == nil {
-		err = f.Sync()
+		err = vfs.SyncFailed(f.Sync())
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr

@@ -1,9 +1,11 @@
 package manifest
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/lsmkv/lsmkv/internal/keys"
+	"github.com/lsmkv/lsmkv/vfs"
 )
 
 // LogAndApply applies e to the current version, records e durably in the
@@ -53,6 +55,32 @@ func (vs *VersionSet) LogAndApply(e *VersionEdit) error {
 	}
 	vs.logNum.Store(e.LogNum)
 	vs.install(next)
+	return nil
+}
+
+// Recover makes a set that a failed manifest write left read-only take
+// edits again: it writes a snapshot of the current version (which the
+// failed edit never became) to a new manifest, points CURRENT at it and
+// drops the old manifest, whatever its torn end holds. It refuses after a
+// failed sync (vfs.ErrSyncFailed): the old manifest's durable contents are
+// then unknown, and so is what CURRENT's readers would see. The engine
+// calls it only for failures it deems retryable (a full disk). It is a
+// no-op on a healthy set. REQUIRES: the caller serialises it with
+// LogAndApply.
+func (vs *VersionSet) Recover() error {
+	if vs.err == nil {
+		return nil
+	}
+	if errors.Is(vs.err, vfs.ErrSyncFailed) {
+		return vs.err
+	}
+	vs.mu.Lock()
+	cur := vs.current
+	vs.mu.Unlock()
+	if err := vs.switchManifest(cur, vs.LogNum(), vs.LastSeq()); err != nil {
+		return err
+	}
+	vs.err = nil
 	return nil
 }
 

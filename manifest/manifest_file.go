@@ -158,6 +158,22 @@ func snapshotEdit(v *Version, logNum, nextFileNum uint64, lastSeq keys.SeqNum) *
 	return e
 }
 
+// WriteSnapshot makes dir a manifest of its own: manifest num holding one
+// snapshot of v with the given counters, and a CURRENT naming it, both
+// synced, the directory too. It is how a checkpoint (DB.Checkpoint) gets
+// a manifest that lists exactly its tables. REQUIRES: nextFileNum > num
+// and every file number v or the WALs use.
+func WriteSnapshot(fs vfs.FS, dir string, num uint64, v *Version, logNum, nextFileNum uint64, lastSeq keys.SeqNum) error {
+	w, err := createManifest(fs, dir, num, snapshotEdit(v, logNum, nextFileNum, lastSeq))
+	if err != nil {
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	return setCurrent(fs, dir, num)
+}
+
 // createManifest creates manifest num in dir holding one record, snap, and
 // syncs it. On failure it removes the file (best effort).
 func createManifest(fs vfs.FS, dir string, num uint64, snap *VersionEdit) (*wal.Writer, error) {

@@ -222,7 +222,7 @@ func (w *Writer) Finish() (Properties, error) {
 		return Properties{}, w.err
 	}
 	if err := w.f.Sync(); err != nil {
-		w.err = fmt.Errorf("lsmkv/sstable: sync: %w", err)
+		w.err = fmt.Errorf("lsmkv/sstable: sync: %w", vfs.SyncFailed(err))
 		return Properties{}, w.err
 	}
 	w.err = errors.New("lsmkv/sstable: Writer already finished")

@@ -26,12 +26,13 @@ const (
 	OpLock
 	OpSyncDir
 	OpClose
+	OpLink
 	numOps
 )
 
 var opNames = [numOps]string{
 	"create", "open", "read", "write", "sync", "remove", "rename",
-	"list", "mkdir", "stat", "lock", "syncdir", "close",
+	"list", "mkdir", "stat", "lock", "syncdir", "close", "link",
 }
 
 func (op Op) String() string {
@@ -123,6 +124,21 @@ func (e *errorFS) Rename(oldname, newname string) error {
 	return e.fs.Rename(oldname, newname)
 }
 
+var _ Linker = (*errorFS)(nil)
+
+// Link links through the wrapped FS, or fails with errors.ErrUnsupported
+// if it cannot link (callers then copy). path is newname, as for Rename.
+func (e *errorFS) Link(oldname, newname string) error {
+	l, ok := e.fs.(Linker)
+	if !ok {
+		return fmt.Errorf("lsmkv/vfs: link %s: %w", newname, errors.ErrUnsupported)
+	}
+	if err := injectErr(e.inj, OpLink, newname); err != nil {
+		return err
+	}
+	return l.Link(oldname, newname)
+}
+
 func (e *errorFS) List(dir string) ([]string, error) {
 	if err := injectErr(e.inj, OpList, dir); err != nil {
 		return nil, err
@@ -202,6 +218,19 @@ func (e *errorFile) Sync() error {
 		return err
 	}
 	return e.f.Sync()
+}
+
+// Truncate truncates through the wrapped file if it can (its failures
+// count as OpWrite); otherwise it reports errors.ErrUnsupported.
+func (e *errorFile) Truncate(size int64) error {
+	t, ok := e.f.(interface{ Truncate(int64) error })
+	if !ok {
+		return fmt.Errorf("lsmkv/vfs: truncate %s: %w", e.name, errors.ErrUnsupported)
+	}
+	if err := injectErr(e.inj, OpWrite, e.name); err != nil {
+		return err
+	}
+	return t.Truncate(size)
 }
 
 func (e *errorFile) Stat() (os.FileInfo, error) {

@@ -228,13 +228,66 @@ func (fs *MemFS) rename(oldname, newname string) error {
 	if !ok {
 		return os.ErrNotExist
 	}
-	if e.dir != nil {
-		return errIsDir
-	}
-	if t, ok := nd.live[nbase]; ok && t.dir != nil {
+	t, exists := nd.live[nbase]
+	switch {
+	case e.dir != nil && exists:
+		return os.ErrExist // a directory moves only to a free name
+	case e.dir != nil && nd.within(e.dir):
+		return os.ErrInvalid // into itself
+	case exists && t.dir != nil:
 		return errIsDir
 	}
 	delete(od.live, obase)
+	nd.live[nbase] = e
+	return nil
+}
+
+// within reports whether d is sub or lies below it.
+func (d *memDir) within(sub *memDir) bool {
+	if d == sub {
+		return true
+	}
+	for _, e := range sub.live {
+		if e.dir != nil && d.within(e.dir) {
+			return true
+		}
+	}
+	return false
+}
+
+var _ Linker = (*MemFS)(nil)
+
+// Link makes newname a second entry for oldname's inode, as a hard link
+// does: both names see the same bytes and the same synced length.
+func (fs *MemFS) Link(oldname, newname string) error {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	err := fs.link(oldname, newname)
+	if err != nil {
+		return fmt.Errorf("lsmkv/vfs: %w", &os.LinkError{Op: "link", Old: oldname, New: newname, Err: err})
+	}
+	return nil
+}
+
+func (fs *MemFS) link(oldname, newname string) error {
+	od, obase, err := fs.parent(oldname)
+	if err != nil {
+		return err
+	}
+	nd, nbase, err := fs.parent(newname)
+	if err != nil {
+		return err
+	}
+	e, ok := od.live[obase]
+	switch {
+	case !ok:
+		return os.ErrNotExist
+	case e.dir != nil:
+		return errIsDir
+	}
+	if _, exists := nd.live[nbase]; exists {
+		return os.ErrExist
+	}
 	nd.live[nbase] = e
 	return nil
 }

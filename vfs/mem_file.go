@@ -11,8 +11,10 @@ import (
 // memNode is a file's inode: its bytes and how many of them are durable.
 //
 // Invariants: 0 <= syncedLen <= len(data). data only grows (MemFS writes
-// append and Create makes a new inode), so the durable bytes are always
-// the prefix data[:syncedLen].
+// append and Create makes a new inode), except by Truncate, which cuts the
+// durable bytes too, so the durable bytes are always the prefix
+// data[:syncedLen]. (A truncation is modelled as durable at once: the
+// engine truncates only a log's torn end, which no reader wants back.)
 type memNode struct {
 	mu        sync.RWMutex
 	data      []byte
@@ -96,6 +98,25 @@ func (f *memFile) Write(p []byte) (int, error) {
 	f.node.data = append(f.node.data, p...)
 	f.node.modTime = time.Now()
 	return len(p), nil
+}
+
+// Truncate cuts the file to size bytes (it cannot grow it). Durable bytes
+// past the cut are gone too: the model keeps the durable bytes a prefix.
+func (f *memFile) Truncate(size int64) error {
+	if err := f.check("truncate"); err != nil {
+		return err
+	}
+	if !f.writable {
+		return memErr("truncate", f.name, errReadOnly)
+	}
+	f.node.mu.Lock()
+	defer f.node.mu.Unlock()
+	if size < 0 || size > int64(len(f.node.data)) {
+		return memErr("truncate", f.name, os.ErrInvalid)
+	}
+	f.node.data = f.node.data[:size]
+	f.node.syncedLen = min(f.node.syncedLen, int(size))
+	return nil
 }
 
 // Sync makes every byte written so far durable. As with fsync, it works on

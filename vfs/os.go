@@ -49,6 +49,10 @@ func (osFS) Remove(name string) error { return wrapOS(os.Remove(name)) }
 
 func (osFS) Rename(oldname, newname string) error { return wrapOS(os.Rename(oldname, newname)) }
 
+var _ Linker = osFS{}
+
+func (osFS) Link(oldname, newname string) error { return wrapOS(os.Link(oldname, newname)) }
+
 func (osFS) MkdirAll(dir string, perm os.FileMode) error { return wrapOS(os.MkdirAll(dir, perm)) }
 
 func (osFS) Stat(name string) (os.FileInfo, error) {

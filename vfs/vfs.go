@@ -2,6 +2,7 @@ package vfs
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 )
@@ -9,6 +10,21 @@ import (
 // ErrLockHeld is wrapped by FS.Lock when another holder has the lock, so
 // callers can tell "in use" from an I/O error.
 var ErrLockHeld = errors.New("lock already held")
+
+// ErrSyncFailed marks the failure of a Sync or SyncDir (SyncFailed wraps
+// errors with it). After a failed fsync the kernel may have dropped dirty
+// pages, so what the file holds durably is unknown: the engine never
+// retries past one, whatever its errno (a full disk included).
+var ErrSyncFailed = errors.New("sync failed")
+
+// SyncFailed returns err marked with ErrSyncFailed (nil for nil), keeping
+// err's own chain: errors.Is works for both.
+func SyncFailed(err error) error {
+	if err == nil || errors.Is(err, ErrSyncFailed) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrSyncFailed, err)
+}
 
 // File is an open file.
 type File interface {
@@ -23,6 +39,16 @@ type File interface {
 	Stat() (os.FileInfo, error)
 }
 
+// Linker is implemented by file systems that can hard-link a file, as
+// Default and MemFS do. A checkpoint links tables where it can and copies
+// them where it cannot.
+type Linker interface {
+	// Link makes newname a second name for the file oldname. newname must
+	// not exist. Like any new directory entry, it is durable only after a
+	// SyncDir of its directory.
+	Link(oldname, newname string) error
+}
+
 // FS is the set of file-system operations the engine needs, and no more.
 // Names are slash-separated paths as used with package path/filepath.
 type FS interface {
@@ -32,7 +58,8 @@ type FS interface {
 	Open(name string) (File, error)
 	// Remove removes the file name.
 	Remove(name string) error
-	// Rename atomically renames oldname to newname, replacing newname.
+	// Rename atomically renames oldname to newname, replacing newname. A
+	// directory may be renamed too, to a name that does not exist.
 	Rename(oldname, newname string) error
 	// List returns the names (not paths) of the entries in dir, sorted.
 	List(dir string) ([]string, error)

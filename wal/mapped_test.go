@@ -3,9 +3,12 @@ package wal
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"sync/atomic"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -186,4 +189,58 @@ func TestNewMappedWriterFallsBack(t *testing.T) {
 	require.NoError(t, w.Append([]byte("x")))
 	require.Equal(t, appendRecord(nil, testLogNum, []byte("x")), buf.Bytes())
 	require.Equal(t, uint32(1), binary.LittleEndian.Uint32(buf.Bytes()[lengthOffset:]))
+}
+
+// TestAbandon: after an Append that wrote part of its record and failed,
+// Abandon cuts the file back to the last complete record, so that it reads
+// clean even strictly (as an older log does); after a failed Sync it
+// refuses.
+func TestAbandon(t *testing.T) {
+	for _, failSync := range []bool{false, true} {
+		t.Run(fmt.Sprintf("failSync=%v", failSync), func(t *testing.T) {
+			mem := vfs.NewMem()
+			var fail atomic.Bool
+			op := vfs.OpWrite
+			injected := vfs.ShortWrite(syscall.ENOSPC)
+			if failSync {
+				op, injected = vfs.OpSync, syscall.EIO
+			}
+			fs := vfs.WithErrors(mem, vfs.InjectorFunc(func(o vfs.Op, _ string) error {
+				if fail.Load() && o == op {
+					return injected
+				}
+				return nil
+			}))
+			f, err := fs.Create(logName)
+			require.NoError(t, err)
+			w := NewWriter(f, testLogNum)
+			good := [][]byte{[]byte("one"), []byte("two")}
+			for _, p := range good {
+				require.NoError(t, w.Append(p))
+			}
+			fail.Store(true)
+			if failSync {
+				require.Error(t, w.Sync())
+			} else {
+				require.Error(t, w.Append(make([]byte, 100)))
+			}
+			require.True(t, w.Failed())
+			fail.Store(false)
+			err = w.Abandon()
+			if failSync {
+				require.ErrorIs(t, err, syscall.EIO, "no repair after a failed sync")
+				return
+			}
+			require.NoError(t, err)
+			require.False(t, w.Failed())
+			require.ErrorIs(t, w.Append([]byte("late")), errFinished)
+			require.NoError(t, w.Sync())
+			require.NoError(t, w.Close())
+			r, err := mem.Open(logName)
+			require.NoError(t, err)
+			res := readAll(t, r, ReaderOptions{Name: logName, LogNum: testLogNum, Mode: Strict})
+			require.Equal(t, io.EOF, res.err)
+			requirePayloads(t, good, res.payloads)
+		})
+	}
 }

@@ -51,8 +51,12 @@ type Writer struct {
 	logNum   uint32   // low 32 bits of the log's file number, stored in headers
 	buf      []byte   // reused encoding buffer (write path)
 	size     int64    // bytes of records handed to f so far
+	good     int64    // bytes of complete records: size, less a failed Append's part
 	finished bool     // Finish was called: no more Appends
-	err      error    // sticky failure, or errClosed
+	// syncFailed: a Sync failed, so what the file holds durably is
+	// unknown; Abandon refuses then.
+	syncFailed bool
+	err        error // sticky failure, or errClosed
 }
 
 // NewWriter returns a Writer that appends to f, which must be a newly
@@ -105,6 +109,7 @@ func (w *Writer) Append(payload []byte) error {
 		w.err = fmt.Errorf("lsmkv/wal: append to log %d: %w", w.logNum, err)
 		return w.err
 	}
+	w.good = w.size
 	return nil
 }
 
@@ -123,6 +128,7 @@ func (w *Writer) appendMapped(payload []byte) error {
 		return w.err
 	}
 	w.size += int64(n)
+	w.good = w.size
 	return nil
 }
 
@@ -172,9 +178,48 @@ func (w *Writer) Sync() error {
 	if err := w.f.Sync(); err != nil {
 		// After a failed fsync the kernel may have dropped dirty pages, so
 		// nothing about the file's durable contents can be assumed.
-		w.err = fmt.Errorf("lsmkv/wal: sync log %d: %w", w.logNum, err)
+		w.syncFailed = true
+		w.err = fmt.Errorf("lsmkv/wal: sync log %d: %w", w.logNum, vfs.SyncFailed(err))
 		return w.err
 	}
+	return nil
+}
+
+// Failed reports whether an Append or Sync failed (and Abandon has not
+// cleared it).
+func (w *Writer) Failed() bool { return w.err != nil && w.err != errClosed }
+
+// truncater is what a file offers to cut it back (*os.File and MemFS
+// files have it).
+type truncater interface{ Truncate(size int64) error }
+
+// Abandon finishes a log whose Append failed, so that it reads clean as an
+// older log once the next one exists: it cuts the file back to the end of
+// its last complete record, removing what the failed Append left, and
+// clears the failure. Sync and Close work afterwards; Append does not. It
+// refuses (returning the original failure) when a Sync had failed, since
+// the file's durable contents are then unknown, and it fails if the file
+// cannot be cut. On a Writer that never failed it is Finish.
+func (w *Writer) Abandon() error {
+	if w.err == nil || w.err == errClosed {
+		return w.Finish()
+	}
+	if w.syncFailed {
+		return w.err
+	}
+	var err error
+	switch t, ok := w.f.(truncater); {
+	case w.m != nil:
+		err = w.m.trim(w.good)
+	case ok:
+		err = t.Truncate(w.good)
+	default:
+		err = fmt.Errorf("the file cannot be truncated")
+	}
+	if err != nil {
+		return fmt.Errorf("lsmkv/wal: abandon log %d after %v: %w", w.logNum, w.err, err)
+	}
+	w.size, w.err, w.finished = w.good, nil, true
 	return nil
 }
 
