@@ -21,7 +21,7 @@ import (
 // logged: a leftover file wastes space but loses nothing, and the next call
 // retries. REQUIRES: mu held; not ReadOnly.
 func (db *DB) deleteObsoleteFiles() {
-	if db.opts.ReadOnly {
+	if db.opts.ReadOnly || db.deletionsPaused > 0 {
 		return
 	}
 	names, err := db.fs.List(db.dirname)
@@ -48,6 +48,12 @@ func (db *DB) deleteObsoleteFiles() {
 			continue
 		}
 		db.opts.Logger.Debug("removed obsolete file", "file", name)
+		switch kind {
+		case filename.Table:
+			db.events.tableDeleted(TableInfo{FileNum: num, Level: -1})
+		case filename.Log:
+			db.events.walDeleted(WALInfo{FileNum: num})
+		}
 	}
 }
 

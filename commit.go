@@ -250,7 +250,7 @@ func (db *DB) makeRoomForWrite(force bool, b *Batch) error {
 	slowedDown := false
 	for {
 		if db.bgErr != nil {
-			return db.bgErr
+			return db.writeErr()
 		}
 		l0 := db.l0Count()
 		switch {
@@ -290,14 +290,17 @@ func (db *DB) slowdownTrigger() int {
 	return (db.opts.L0CompactionTrigger + db.opts.L0StopWritesTrigger + 1) / 2
 }
 
-// stall runs wait, counting it in Metrics and logging it.
+// stall runs wait, counting it in Metrics and reporting it as events
+// (which the log gets too).
 func (db *DB) stall(wait func(), reason string, n int) {
+	cause := fmt.Sprintf("%s (%d)", reason, n)
+	db.events.stallBegin(WriteStallInfo{Cause: cause})
 	start := time.Now()
 	wait()
 	d := time.Since(start)
 	db.stats.stalls.Add(1)
 	db.stats.stallNanos.Add(int64(d))
-	db.opts.Logger.Info("write stall", "reason", reason, "count", n, "duration", d)
+	db.events.stallEnd(WriteStallInfo{Cause: cause, Duration: d})
 }
 
 // l0Count returns the number of L0 tables. It reads the published read
@@ -353,6 +356,7 @@ func (db *DB) createWAL(num uint64) (*walHandle, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lsmkv: create WAL: %w", err)
 	}
+	db.events.walCreated(WALInfo{FileNum: num})
 	return &walHandle{num: num, file: f, w: wal.NewMappedWriter(f, num)}, nil
 }
 

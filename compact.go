@@ -102,7 +102,7 @@ func (db *DB) Compact(start, end []byte) error {
 		return err
 	}
 	if db.bgErr != nil {
-		return db.bgErr
+		return db.writeErr()
 	}
 	db.compacting = true
 	defer func() {
@@ -125,7 +125,7 @@ func (db *DB) Compact(start, end []byte) error {
 func (db *DB) compactLevelManual(level int, start, end []byte) error {
 	for {
 		if db.bgErr != nil {
-			return db.bgErr
+			return db.writeErr()
 		}
 		v := db.vs.Current()
 		c := compaction.PickManual(v, db.compactOpt, level, start, end)
@@ -153,21 +153,44 @@ func (db *DB) compactLevelManual(level int, start, end []byte) error {
 // is released while tables are read and written) and a ref on c's version,
 // which keeps the inputs on disk: the caller unrefs it, then calls
 // deleteObsoleteFiles.
-func (db *DB) runCompaction(c *compaction.Compaction) error {
+func (db *DB) runCompaction(c *compaction.Compaction) (err error) {
 	start := time.Now()
-	if c.IsTrivialMove() {
+	info := CompactionInfo{JobID: db.events.jobID(), Kind: "rewrite", Reason: c.Reason,
+		Level: c.Level, OutputLevel: c.OutputLevel, BytesRead: c.InputBytes()}
+	for _, in := range c.InputLevels() {
+		info.Inputs = append(info.Inputs, levelTables(in.Level, in.Files))
+	}
+	move := c.IsTrivialMove()
+	if move {
+		info.Kind, info.BytesRead = "move", 0
+	}
+	db.events.compactionBegin(info)
+	var outputs []*manifest.FileMeta
+	defer func() {
+		info.Duration, info.Err = time.Since(start), err
+		if err == nil {
+			for _, f := range outputs {
+				info.Outputs = append(info.Outputs, tableInfo(f, c.OutputLevel))
+				if !move {
+					info.BytesWritten += f.Size
+					db.events.tableCreated(tableInfo(f, c.OutputLevel))
+				}
+			}
+		}
+		db.events.compactionEnd(info)
+	}()
+	if move {
 		edit := c.Edit(c.Inputs[0])
 		if err := db.vs.LogAndApply(edit); err != nil {
 			return fmt.Errorf("lsmkv: record move in manifest: %w", err)
 		}
 		db.updateReadState()
-		db.opts.Logger.Info("moved tables", "tables", len(c.Inputs[0]), "from", c.Level, "to", c.OutputLevel,
-			"reason", c.Reason)
+		outputs = c.Inputs[0]
 		return nil
 	}
 	snaps := db.snapshotSeqs()
 	db.mu.Unlock()
-	outputs, err := db.mergeInputs(c, snaps)
+	outputs, err = db.mergeInputs(c, snaps)
 	db.mu.Lock()
 	if err != nil {
 		db.removeOutputs(outputs)
@@ -177,11 +200,13 @@ func (db *DB) runCompaction(c *compaction.Compaction) error {
 	// On failure the edit may still have reached the disk, so its tables
 	// stay in pendingOutputs (never deleted by this process).
 	if err := db.vs.LogAndApply(edit); err != nil {
+		db.noteUnrecorded(edit)
 		return fmt.Errorf("lsmkv: record compaction in manifest: %w", err)
 	}
+	db.backgroundDone()
 	db.clearPending(edit)
 	db.updateReadState()
-	db.recordCompaction(c, outputs, time.Since(start))
+	db.recordCompaction(c, outputs)
 	return nil // the caller deletes the inputs once it drops its ref on c's version
 }
 
@@ -334,9 +359,9 @@ func (db *DB) abandonOutput(outputs []*manifest.FileMeta, out *tableOutput, err 
 	return outputs, err
 }
 
-// recordCompaction updates Metrics and logs a finished compaction.
+// recordCompaction updates Metrics for a finished compaction.
 // REQUIRES: mu held.
-func (db *DB) recordCompaction(c *compaction.Compaction, outputs []*manifest.FileMeta, d time.Duration) {
+func (db *DB) recordCompaction(c *compaction.Compaction, outputs []*manifest.FileMeta) {
 	var written uint64
 	for _, f := range outputs {
 		written += f.Size
@@ -354,6 +379,4 @@ func (db *DB) recordCompaction(c *compaction.Compaction, outputs []*manifest.Fil
 			db.stats.levelIn[c.OutputLevel].Add(int64(n))
 		}
 	}
-	db.opts.Logger.Info("compacted", "reason", c.Reason, "from", c.Level, "to", c.OutputLevel,
-		"input_bytes", c.InputBytes(), "outputs", len(outputs), "output_bytes", written, "duration", d)
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/lsmkv/lsmkv/cache"
 	"github.com/lsmkv/lsmkv/compaction"
@@ -53,6 +54,9 @@ type DB struct {
 	rs   *readState
 
 	bgDone sync.WaitGroup // the flush and compaction goroutines
+	// events delivers EventListener calls and log lines (events.go). Set
+	// at Open; safe for concurrent use.
+	events *events
 
 	mu sync.Mutex
 	// bgCond is broadcast (with mu held) when a flush or compaction
@@ -61,13 +65,22 @@ type DB struct {
 	bgCond *sync.Cond
 
 	// Guarded by mu.
-	state   dbState     // only moves forward; written by setState
-	bgErr   error       // sticky: a failed flush, compaction or WAL write stops writes
-	writers []*writer   // commit queue; writers[0] leads the next group
-	mem     *memEntry   // the mutable memtable; only the commit leader writes to it
-	imm     []*memEntry // immutable memtables waiting for flush, oldest first
-	log     *walHandle  // the WAL that mem's writes go to; nil when ReadOnly
-	vs      *manifest.VersionSet
+	state dbState // only moves forward; written by setState
+	bgErr error   // a failed flush, compaction or WAL write stops writes
+	// bgErrRetryable: bgErr may clear on its own (a full disk), and
+	// resumeLoop is retrying (resume.go); otherwise bgErr is sticky.
+	bgErrRetryable bool
+	resuming       bool          // resumeLoop is running
+	resumeDelay    time.Duration // its next wait
+	// unrecorded are tables of flushes and compactions whose manifest edit
+	// failed: kept (pending) until a new manifest that does not list them
+	// replaces the broken one.
+	unrecorded []uint64
+	writers    []*writer   // commit queue; writers[0] leads the next group
+	mem        *memEntry   // the mutable memtable; only the commit leader writes to it
+	imm        []*memEntry // immutable memtables waiting for flush, oldest first
+	log        *walHandle  // the WAL that mem's writes go to; nil when ReadOnly
+	vs         *manifest.VersionSet
 	// pendingOutputs are tables being written: not yet in any version, but
 	// not obsolete either.
 	pendingOutputs map[uint64]struct{}
@@ -77,10 +90,15 @@ type DB struct {
 	deleteOnlyDue bool
 	// l0Reads: what seeks through L0 cost, for read-triggered compaction
 	// (readcompaction.go). Atomic fields, and one guarded by mu.
-	l0Reads   l0Reads
-	snapshots map[*Snapshot]struct{}
-	iterators map[*Iterator]struct{}
-	lastSeq   keys.SeqNum // last sequence number assigned (>= visibleSeq)
+	l0Reads l0Reads
+	// deletionsPaused counts checkpoints running: while it is above zero,
+	// deleteObsoleteFiles deletes nothing (a table must not go while it is
+	// being linked).
+	deletionsPaused int
+	manifestSeen    uint64 // the manifest last reported by a ManifestCreated event
+	snapshots       map[*Snapshot]struct{}
+	iterators       map[*Iterator]struct{}
+	lastSeq         keys.SeqNum // last sequence number assigned (>= visibleSeq)
 
 	// groupBatch merges a commit group's batches; only the leader uses it.
 	groupBatch Batch
@@ -172,6 +190,7 @@ func (db *DB) Close() error {
 		errs = append(errs, db.fileLock.Close())
 	}
 	errs = append(errs, leakErr)
+	db.events.close() // every event before Close returns is delivered
 	return errors.Join(errs...)
 }
 
@@ -243,8 +262,11 @@ func (db *DB) stopping() bool { return dbState(db.stateMirror.Load()) >= stateSt
 // then on. REQUIRES: mu held.
 func (db *DB) setBgErr(err error) {
 	if err != nil && db.bgErr == nil {
-		db.bgErr = err
-		db.opts.Logger.Error("background error: writes stopped", "err", err)
+		db.bgErr, db.bgErrRetryable = err, retryable(err)
+		db.events.backgroundError(BackgroundErrorInfo{Err: err, Retryable: db.bgErrRetryable})
+		if db.bgErrRetryable {
+			db.startResume()
+		}
 	}
 	db.bgCond.Broadcast()
 }

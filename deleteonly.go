@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/lsmkv/lsmkv/internal/keys"
 	"github.com/lsmkv/lsmkv/internal/rangedel"
@@ -132,22 +133,30 @@ func (db *DB) runDeleteOnly() (bool, error) {
 	// Flushes may have added L0 tables meanwhile, but nothing removed any
 	// (compactions are serialised by db.compacting), and a new snapshot is
 	// newer than every table: the candidates still hold.
+	start := time.Now()
+	info := CompactionInfo{JobID: db.events.jobID(), Kind: "delete-only",
+		Reason: "every key deleted by newer range tombstones", Level: -1, OutputLevel: -1}
 	var bytes uint64
 	for _, d := range drops {
 		for _, f := range v.Levels[d.Level] {
 			if f.Num == d.Num {
 				bytes += f.Size
+				info.Inputs = append(info.Inputs, LevelTables{Level: d.Level, Tables: []TableInfo{tableInfo(f, d.Level)}})
 			}
 		}
 	}
-	if err := db.vs.LogAndApply(&manifest.VersionEdit{Deleted: drops}); err != nil {
-		return false, fmt.Errorf("lsmkv: record delete-only compaction in manifest: %w", err)
+	db.events.compactionBegin(info)
+	err = db.vs.LogAndApply(&manifest.VersionEdit{Deleted: drops})
+	info.Duration = time.Since(start)
+	if err != nil {
+		info.Err = fmt.Errorf("lsmkv: record delete-only compaction in manifest: %w", err)
+		db.events.compactionEnd(info)
+		return false, info.Err
 	}
+	db.events.compactionEnd(info)
 	db.updateReadState()
 	db.stats.deleteOnlyTables.Add(int64(len(drops)))
 	db.stats.deleteOnlyBytes.Add(int64(bytes))
-	db.opts.Logger.Info("delete-only compaction: dropped tables deleted by range tombstones",
-		"tables", len(drops), "bytes", bytes)
 	return true, nil
 }
 

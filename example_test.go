@@ -106,3 +106,76 @@ func ExampleDB_NewSnapshot() {
 	fmt.Printf("snapshot sees %s, the DB sees %s\n", before, now)
 	// Output: snapshot sees old, the DB sees new
 }
+
+func ExampleDB_Scan() {
+	dir, err := os.MkdirTemp("", "lsmkv-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	db, err := lsmkv.Open(dir, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+	for _, k := range []string{"apple", "banana", "cherry", "damson"} {
+		if err := db.Put([]byte(k), []byte("fruit")); err != nil {
+			log.Fatal(err)
+		}
+	}
+
+	// Keys in [b, d), in order; a break would release the iterator too.
+	s := db.Scan(&lsmkv.IterOptions{LowerBound: []byte("b"), UpperBound: []byte("d")})
+	for key, value := range s.All() {
+		fmt.Printf("%s=%s\n", key, value) // key and value are valid for this step only
+	}
+	if err := s.Err(); err != nil {
+		log.Fatal(err)
+	}
+	var keys []string
+	for key := range db.Scan(nil).Backward() {
+		keys = append(keys, string(key)) // string(key) copies it
+	}
+	fmt.Println(keys)
+	// Output:
+	// banana=fruit
+	// cherry=fruit
+	// [damson cherry banana apple]
+}
+
+func ExampleDB_Checkpoint() {
+	dir, err := os.MkdirTemp("", "lsmkv-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	db, err := lsmkv.Open(dir+"/db", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Put([]byte("k"), []byte("v1")); err != nil {
+		log.Fatal(err)
+	}
+
+	// A consistent copy, taken while the DB stays open; tables are hard
+	// links, so it is quick and shares disk space with the DB.
+	if err := db.Checkpoint(dir + "/backup"); err != nil {
+		log.Fatal(err)
+	}
+	if err := db.Put([]byte("k"), []byte("v2")); err != nil {
+		log.Fatal(err)
+	}
+
+	backup, err := lsmkv.Open(dir+"/backup", &lsmkv.Options{ReadOnly: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer backup.Close()
+	v, err := backup.Get([]byte("k"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("backup has k=%s\n", v)
+	// Output: backup has k=v1
+}

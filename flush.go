@@ -31,7 +31,7 @@ func (db *DB) Flush() error {
 		db.bgCond.Wait()
 	}
 	if db.bgErr != nil {
-		return db.bgErr
+		return db.writeErr()
 	}
 	return db.errIfClosed()
 }
@@ -59,13 +59,23 @@ func (db *DB) flushLoop() {
 
 // flushOldest writes imm[0] to L0 and records it, with the WALs it makes
 // obsolete, in the manifest. REQUIRES: mu held; released during the write.
-func (db *DB) flushOldest() error {
+func (db *DB) flushOldest() (err error) {
 	m := db.imm[0]
 	snaps := db.snapshotSeqs()
-	db.mu.Unlock()
+	info := FlushInfo{JobID: db.events.jobID(), WAL: m.logNum, Entries: m.mt.Len(), MemtableBytes: m.mt.Size()}
+	db.events.flushBegin(info)
 	start := time.Now()
-	err := retireAll([]*memEntry{m})
 	var meta *manifest.FileMeta
+	defer func() {
+		info.Duration, info.Err = time.Since(start), err
+		if err == nil && meta != nil {
+			t := tableInfo(meta, 0)
+			info.Output = &t
+		}
+		db.events.flushEnd(info)
+	}()
+	db.mu.Unlock()
+	err = retireAll([]*memEntry{m})
 	if err == nil {
 		meta, err = db.writeL0(m.mt, snaps)
 	}
@@ -89,26 +99,20 @@ func (db *DB) flushOldest() error {
 	// On failure the edit may still have reached the disk, so its tables
 	// stay in pendingOutputs (never deleted by this process).
 	if err := db.vs.LogAndApply(edit); err != nil {
+		db.noteUnrecorded(edit)
 		return fmt.Errorf("lsmkv: record flush in manifest: %w", err)
 	}
+	db.backgroundDone()
 	db.clearPending(edit)
 	db.imm = append([]*memEntry(nil), db.imm[1:]...)
 	db.updateReadState()
-	db.logFlush(meta, m, time.Since(start))
+	if meta != nil {
+		db.stats.flushes.Add(1)
+		db.stats.flushBytes.Add(int64(meta.Size))
+		db.events.tableCreated(tableInfo(meta, 0))
+	}
 	db.deleteObsoleteFiles()
 	return nil
-}
-
-func (db *DB) logFlush(meta *manifest.FileMeta, m *memEntry, d time.Duration) {
-	if meta == nil {
-		db.opts.Logger.Info("flush: memtable held nothing visible", "wal", m.logNum)
-		return
-	}
-	db.stats.flushes.Add(1)
-	db.stats.flushBytes.Add(int64(meta.Size))
-	db.opts.Logger.Info("flushed memtable to L0",
-		"table", filename.Make(filename.Table, meta.Num), "entries", m.mt.Len(),
-		"memtable_bytes", m.mt.Size(), "table_bytes", meta.Size, "duration", d)
 }
 
 // writeL0 writes a memtable to a new table, dropping versions that no

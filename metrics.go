@@ -21,6 +21,7 @@ type dbStats struct {
 	flushBytes          atomic.Int64
 	compactions         atomic.Int64
 	readCompactions     atomic.Int64 // of those, read-triggered (readcompaction.go)
+	resumes             atomic.Int64 // retryable background errors cleared (resume.go)
 	compactBytesRead    atomic.Int64
 	compactBytesWritten atomic.Int64
 	levelIn             [manifest.NumLevels]atomic.Int64
@@ -89,6 +90,18 @@ type Metrics struct {
 
 	Snapshots, Iterators int
 
+	// EventsDropped counts events the EventListener never got because it
+	// fell more than eventQueueLen events behind.
+	EventsDropped int64
+
+	// BackgroundError is the error that stops writes, nil if none.
+	// BackgroundErrorRetryable says the engine is retrying and writes will
+	// resume on their own (a full disk); otherwise only a reopen clears
+	// it. Resumes counts retryable errors cleared so far.
+	BackgroundError          error
+	BackgroundErrorRetryable bool
+	Resumes                  int64
+
 	// Space reclaimed by range deletions: tables dropped whole, unread,
 	// because newer range tombstones delete every key in them
 	// (delete-only compactions), and range tombstones compactions dropped
@@ -109,8 +122,18 @@ func (db *DB) Metrics() *Metrics {
 		m.MemtableBytes += e.mt.Size()
 	}
 	m.Snapshots, m.Iterators = len(db.snapshots), len(db.iterators)
+	m.BackgroundError, m.BackgroundErrorRetryable = db.bgErr, db.bgErrRetryable
 	db.mu.Unlock()
-	defer v.Unref()
+	defer func() {
+		// As for an iterator: if v went out of date meanwhile, it may have
+		// been the last to need some tables.
+		db.mu.Lock()
+		defer db.mu.Unlock()
+		v.Unref()
+		if !db.isCurrent(v) && db.state == stateOpen {
+			db.deleteObsoleteFiles()
+		}
+	}()
 	m.PinnedBytes = db.pinnedBytes(v)
 
 	scores := compaction.Scores(v, db.compactOpt)
@@ -146,6 +169,8 @@ func (db *DB) fillCounters(m *Metrics) {
 		m.BlockCacheBytes, m.BlockCacheHits, m.BlockCacheMisses = cm.Size, int64(cm.Hits), int64(cm.Misses)
 	}
 	m.OpenTables = db.tables.size()
+	m.EventsDropped = db.events.droppedCount()
+	m.Resumes = db.stats.resumes.Load()
 	m.TableIndexBytes = db.tables.memoryUsage()
 }
 

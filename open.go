@@ -39,6 +39,8 @@ func Open(dir string, opts *Options) (*DB, error) {
 		iterators:      make(map[*Iterator]struct{}),
 	}
 	db.bgCond = sync.NewCond(&db.mu)
+	db.resumeDelay = resumeMinDelay
+	db.events = newEvents(logListener(o.Logger), o.EventListener)
 	if o.BlockCacheSize > 0 {
 		db.blockCache = cache.New(o.BlockCacheSize)
 	}
@@ -85,6 +87,7 @@ func (db *DB) abandon() {
 	if db.fileLock != nil {
 		db.fileLock.Close()
 	}
+	db.events.close()
 }
 
 // open locks the directory, loads or creates the manifest and replays the

@@ -134,6 +134,11 @@ type Options struct {
 	// Logger receives one line per flush, compaction and stall, and
 	// background errors; nil discards them.
 	Logger *slog.Logger
+	// EventListener is called, in order and off the engine's locks, for
+	// every flush, compaction, write stall, file created or deleted and
+	// background error (events.go has the delivery rules). The zero value
+	// listens to nothing.
+	EventListener EventListener
 }
 
 // WriteOptions control one write.

@@ -69,6 +69,10 @@ func (db *DB) updateReadState() {
 	rs := &readState{mem: db.mem, imm: db.imm, version: db.vs.Current()}
 	db.deleteOnlyDue = true
 	db.resetL0Reads(rs.version)
+	if num := db.vs.ManifestNum(); num != db.manifestSeen {
+		db.manifestSeen = num
+		db.events.manifestCreated(ManifestInfo{FileNum: num})
+	}
 	db.rsMu.Lock()
 	old := db.rs
 	db.rs = rs

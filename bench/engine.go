@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"time"
 )
 
 // OpKind says what a batched Op does.
@@ -89,6 +90,32 @@ type Compacter interface {
 	// dropping deleted data where the engine can, and blocks until done.
 	Compact() error
 }
+
+// EventSource is implemented by engines that report their background work
+// as it happens. The runner installs a sink once per open engine, before
+// the first phase; the engine calls it from any goroutine, after each
+// piece of work ends. The report draws the events as a timeline under the
+// throughput chart.
+type EventSource interface {
+	SetEventSink(sink func(Event))
+}
+
+// Event is one piece of an engine's background work.
+type Event struct {
+	Kind       EventKind
+	Start, End time.Time
+	Label      string // what it did, e.g. "L0->L1 12.3MiB"
+}
+
+// EventKind classifies events into the timeline's lanes.
+type EventKind string
+
+// Event kinds.
+const (
+	EventFlush      EventKind = "flush"
+	EventCompaction EventKind = "compaction"
+	EventStall      EventKind = "stall"
+)
 
 // EngineMetrics is a snapshot of an engine's counters. Counters are
 // cumulative since Open; the runner takes differences over each phase, which

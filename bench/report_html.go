@@ -74,7 +74,11 @@ func WriteHTML(w io.Writer, rep *Report) error {
 
 // reportCharts returns the SVG charts of the HTML report.
 func reportCharts(rep *Report) []string {
-	charts := []string{throughputChart(rep).SVG(), latencyChart(rep).SVG()}
+	charts := []string{throughputChart(rep).SVG()}
+	if c, ok := timelineChart(rep); ok {
+		charts = append(charts, c) // right under the throughput it explains
+	}
+	charts = append(charts, latencyChart(rep).SVG())
 	if c, ok := levelsChart(rep); ok {
 		charts = append(charts, c.SVG())
 	}

@@ -37,7 +37,7 @@ func WriteTable(w io.Writer, rep *Report) error {
 	}
 	for _, r := range rep.Results {
 		if r.EngineText != "" {
-			if _, err := fmt.Fprintf(w, "\n--- %s%s\n%s", r.Name, sweepSuffix(rep, &r), r.EngineText); err != nil {
+			if _, err := fmt.Fprintf(w, "\n--- %s%s\n%s%s", r.Name, sweepSuffix(rep, &r), r.EngineText, timelineSummary(r.Events)); err != nil {
 				return err
 			}
 		}

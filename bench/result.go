@@ -31,11 +31,23 @@ type PhaseResult struct {
 	Levels           []LevelShape `json:",omitempty"`
 	EngineText       string       `json:",omitempty"` // engine metrics text, with -v
 
+	// Events is the engine's background work during the phase (engines
+	// that are an EventSource), in seconds since the timed part began;
+	// work in the untimed flush after it ends past Elapsed.
+	Events []TimelineEvent `json:",omitempty"`
+
 	// RangeDel says how the engine deleted key ranges, for the
 	// deleterange and rangetombstones phases; Space is deleterange's
 	// account of the space the deletes gave back.
 	RangeDel RangeDelMethod `json:",omitempty"`
 	Space    *SpaceReport   `json:",omitempty"`
+}
+
+// TimelineEvent is an Event placed on a phase's clock.
+type TimelineEvent struct {
+	Kind       EventKind
+	Start, End float64 // seconds since the phase's timed part began
+	Label      string
 }
 
 // RangeDelMethod says how an engine carried out range deletions.

@@ -42,6 +42,7 @@ type runner struct {
 	otherBytes int64
 	values     *valueGen // the shared value pool that workers fork
 	phaseNo    uint64
+	timeline   timeline // the engine's events (EventSource engines)
 }
 
 func runAll(o *Options, open Opener) (results []PhaseResult, err error) {
@@ -55,6 +56,7 @@ func runAll(o *Options, open Opener) (results []PhaseResult, err error) {
 	if r.eng, err = open(o.Engine); err != nil {
 		return nil, fmt.Errorf("lsmkv/bench: open %s: %w", o.EngineName, err)
 	}
+	r.timeline.attach(r.eng)
 	defer func() {
 		if r.eng == nil { // a reopen failed
 			return
@@ -118,6 +120,7 @@ func (r *runner) reset() error {
 	if r.eng, err = r.open(r.o.Engine); err != nil {
 		return fmt.Errorf("reopen: %w", err)
 	}
+	r.timeline.attach(r.eng)
 	return nil
 }
 
@@ -156,9 +159,11 @@ func (r *runner) runPhase(name string) (PhaseResult, error) {
 			return res, err
 		}
 	}
+	start := time.Now()
 	if err := ph.run(name, wl, &res); err != nil {
 		return res, err
 	}
+
 	if wl.writes {
 		// Untimed, so that space amp counts all data and later reads
 		// come from the store's tables rather than its write buffer.
@@ -171,6 +176,7 @@ func (r *runner) runPhase(name string) (PhaseResult, error) {
 			return res, err
 		}
 	}
+	res.Events = r.timeline.take(start, time.Now())
 	return res, r.measure(&res, before)
 }
 

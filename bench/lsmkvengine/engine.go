@@ -6,7 +6,10 @@ package lsmkvengine
 
 import (
 	"errors"
+	"fmt"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/lsmkv/lsmkv"
 	"github.com/lsmkv/lsmkv/bench"
@@ -43,19 +46,69 @@ func Options(cfg bench.Config) *lsmkv.Options {
 
 // Open opens an lsmkv DB in cfg.Dir.
 func Open(cfg bench.Config) (bench.Engine, error) {
-	db, err := lsmkv.Open(cfg.Dir, Options(cfg))
+	e := &engine{sync: cfg.Sync}
+	o := Options(cfg)
+	o.EventListener = e.listener()
+	db, err := lsmkv.Open(cfg.Dir, o)
 	if err != nil {
 		return nil, err
 	}
-	return &engine{db: db, sync: cfg.Sync}, nil
+	e.db = db
+	return e, nil
 }
 
 type engine struct {
 	db   *lsmkv.DB
 	sync bool
+	sink atomic.Pointer[func(bench.Event)] // SetEventSink's; nil until set
+}
+
+// SetEventSink implements bench.EventSource.
+func (e *engine) SetEventSink(sink func(bench.Event)) { e.sink.Store(&sink) }
+
+// listener turns lsmkv's events into bench events: one per flush,
+// compaction and write stall, sent when it ends.
+func (e *engine) listener() lsmkv.EventListener {
+	send := func(kind bench.EventKind, end time.Time, d time.Duration, label string) {
+		if sink := e.sink.Load(); sink != nil {
+			(*sink)(bench.Event{Kind: kind, Start: end.Add(-d), End: end, Label: label})
+		}
+	}
+	return lsmkv.EventListener{
+		FlushEnd: func(i lsmkv.FlushInfo) {
+			if i.Output != nil {
+				send(bench.EventFlush, time.Now(), i.Duration, "flush "+humanBytes(int64(i.Output.Size)))
+			}
+		},
+		CompactionEnd: func(i lsmkv.CompactionInfo) {
+			if i.Err != nil || i.Kind == "move" {
+				return
+			}
+			label := fmt.Sprintf("L%d->L%d %s", i.Level, i.OutputLevel, humanBytes(int64(i.BytesRead)))
+			if i.Kind == "delete-only" {
+				label = "delete-only"
+			}
+			send(bench.EventCompaction, time.Now(), i.Duration, label)
+		},
+		WriteStallEnd: func(i lsmkv.WriteStallInfo) {
+			send(bench.EventStall, time.Now(), i.Duration, "stall: "+i.Cause)
+		},
+	}
+}
+
+// humanBytes formats n for event labels: "12.3MiB".
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1fGiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1fMiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%.1fKiB", float64(n)/(1<<10))
 }
 
 var (
+	_ bench.EventSource  = (*engine)(nil)
 	_ bench.Engine       = (*engine)(nil)
 	_ bench.Metricser    = (*engine)(nil)
 	_ bench.RangeDeleter = (*engine)(nil)

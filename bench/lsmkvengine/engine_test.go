@@ -2,6 +2,7 @@ package lsmkvengine
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -69,4 +70,32 @@ func TestRangeDeletionsOnLsmkv(t *testing.T) {
 	require.NotNil(t, dr.Space.AfterCompact)
 	require.Less(t, dr.Space.AfterCompact.DiskBytes, dr.Space.AfterDeletes.DiskBytes, "compaction gave space back")
 	require.EqualValues(t, 300, got.Results[5].Ops)
+}
+
+// TestTimelineOnLsmkv: lsmkv's flushes and compactions reach the report's
+// phases as timeline events inside the phase's span, and the HTML report
+// draws them.
+func TestTimelineOnLsmkv(t *testing.T) {
+	rep, err := bench.Run(bench.Options{
+		EngineName: "lsmkv",
+		Engine:     bench.Config{Dir: t.TempDir(), BloomBits: 10, MemtableSize: 16 << 10},
+		Benchmarks: []string{"fillrandom", "overwrite"},
+		Num:        20000,
+	})
+	require.NoError(t, err)
+	kinds := map[bench.EventKind]int{}
+	for _, r := range rep.Results {
+		for _, e := range r.Events {
+			kinds[e.Kind]++
+			require.LessOrEqual(t, e.Start, e.End, "%+v", e)
+			require.NotEmpty(t, e.Label)
+		}
+	}
+	require.Positive(t, kinds[bench.EventFlush], "flushes: %v", kinds)
+	require.Positive(t, kinds[bench.EventCompaction], "compactions: %v", kinds)
+	var html strings.Builder
+	require.NoError(t, bench.WriteHTML(&html, rep))
+	require.Contains(t, html.String(), "Background work over time")
+	require.Contains(t, html.String(), `class="event flush"`)
+	require.Contains(t, html.String(), `class="event compaction"`)
 }

@@ -49,6 +49,7 @@ var commands = []command{
 	{"check", []string{"DIR"}, "verify every file of a DB; exit status 0 only when clean", checkCmd},
 	{"get", []string{"DIR", "KEY"}, "the value of KEY, read through the engine (read-only)", getCmd},
 	{"scan", []string{"DIR"}, "the live entries in [start, end)", scanCmd},
+	{"checkpoint", []string{"DIR", "DEST"}, "copy the DB into DEST, a new directory (tables hard-linked where possible)", checkpointCmd},
 	{"help", nil, "this listing", nil},
 }
 
@@ -89,8 +90,9 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  kvtool %s\n        %s\n", c.synopsis(), c.summary)
 	}
 	fmt.Fprintln(w, "\n\"kvtool COMMAND -h\" describes the command's flags. No command creates or")
-	fmt.Fprintln(w, "changes a file of the DB it inspects. Commands given a DIR refuse while a live")
-	fmt.Fprintln(w, "DB holds its LOCK, unless -readonly, which reads without the lock.")
+	fmt.Fprintln(w, "changes a file of the DB it inspects (checkpoint writes DEST only). Commands")
+	fmt.Fprintln(w, "given a DIR refuse while a live DB holds its LOCK, unless -readonly, which")
+	fmt.Fprintln(w, "reads without the lock.")
 }
 
 // synopsis is c's name, its flags (from the FlagSet its setup fills) and
