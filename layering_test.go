@@ -29,6 +29,7 @@ var layers = []struct {
 	{"engine tests", []string{"metamorphic"}},
 	{"benchmark library", []string{"bench"}},
 	{"benchmark adapter", []string{"bench/lsmkvengine"}},
+	{"live view", []string{"liveview"}},
 	{"commands", []string{"cmd/*"}},
 }
 

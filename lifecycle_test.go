@@ -69,6 +69,7 @@ func TestEveryCallAfterCloseReturnsErrClosed(t *testing.T) {
 		})
 	}
 	require.NotPanics(t, func() { _ = db.Metrics().String() }, "Metrics has no error result; after Close it must still not panic")
+	require.NotPanics(t, func() { _ = db.Tables() }, "Tables has no error result; after Close it must still not panic")
 }
 
 func TestCloseReleasesLeakedIteratorsAndSnapshots(t *testing.T) {

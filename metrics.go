@@ -80,6 +80,13 @@ type Metrics struct {
 	TableIndexBytes  int64 // index and filter blocks held by open readers
 	PinnedBytes      int64 // table bytes kept only because an iterator or snapshot still needs an old version
 
+	// MutableMemtableBytes and MemtableCapacity are the bytes in use and
+	// the capacity of the mutable memtable, which rotates when full;
+	// FrozenMemtableBytes holds the bytes of each frozen memtable waiting
+	// for flush, oldest first.
+	MutableMemtableBytes, MemtableCapacity int64
+	FrozenMemtableBytes                    []int64
+
 	Stalls        int64
 	StallDuration time.Duration
 
@@ -118,22 +125,15 @@ func (db *DB) Metrics() *Metrics {
 	v := db.vs.Current()
 	m.MemtableCount = 1 + len(db.imm)
 	m.MemtableBytes = db.mem.mt.Size()
+	m.MutableMemtableBytes, m.MemtableCapacity = m.MemtableBytes, db.mem.mt.Capacity()
 	for _, e := range db.imm {
 		m.MemtableBytes += e.mt.Size()
+		m.FrozenMemtableBytes = append(m.FrozenMemtableBytes, e.mt.Size())
 	}
 	m.Snapshots, m.Iterators = len(db.snapshots), len(db.iterators)
 	m.BackgroundError, m.BackgroundErrorRetryable = db.bgErr, db.bgErrRetryable
 	db.mu.Unlock()
-	defer func() {
-		// As for an iterator: if v went out of date meanwhile, it may have
-		// been the last to need some tables.
-		db.mu.Lock()
-		defer db.mu.Unlock()
-		v.Unref()
-		if !db.isCurrent(v) && db.state == stateOpen {
-			db.deleteObsoleteFiles()
-		}
-	}()
+	defer db.releaseVersion(v)
 	m.PinnedBytes = db.pinnedBytes(v)
 
 	scores := compaction.Scores(v, db.compactOpt)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync/atomic"
 )
 
 // Compression names a block compression algorithm.
@@ -38,6 +39,11 @@ type Config struct {
 	MemtableSize int64       `json:"MemtableSizeBytes"` // bytes buffered before a flush
 	CacheSize    int64       `json:"CacheSizeBytes"`    // block cache bytes
 	BlockSize    int         `json:"BlockSizeBytes"`    // target uncompressed data block bytes
+	// TargetFileSize and BaseLevelSize shape an LSM tree: the size at
+	// which compaction outputs are cut, and the first level's target
+	// size. Small values make a small run build a deep tree, to watch it.
+	TargetFileSize int64 `json:"TargetFileSizeBytes,omitempty"`
+	BaseLevelSize  int64 `json:"BaseLevelSizeBytes,omitempty"`
 }
 
 // validate reports knob values no engine could accept.
@@ -55,8 +61,8 @@ func (c Config) validate() error {
 	if c.BloomBits < 0 || c.BloomBits > 64 {
 		return fmt.Errorf("lsmkv/bench: bloom_bits %d: want 0..64", c.BloomBits)
 	}
-	if c.MemtableSize < 0 || c.CacheSize < 0 || c.BlockSize < 0 {
-		return fmt.Errorf("lsmkv/bench: memtable_size, cache_size and block_size must not be negative")
+	if c.MemtableSize < 0 || c.CacheSize < 0 || c.BlockSize < 0 || c.TargetFileSize < 0 || c.BaseLevelSize < 0 {
+		return fmt.Errorf("lsmkv/bench: memtable_size, cache_size, block_size, target_file_size and base_level_size must not be negative")
 	}
 	return nil
 }
@@ -116,6 +122,17 @@ type Options struct {
 	// phases running longer than a second. kvbench sets it only when
 	// stderr is a terminal.
 	Progress io.Writer `json:"-"`
+
+	// Hooks for a live view of the run (kvbench -http); all optional.
+	// Open, if non-nil, opens the engine instead of the Opener registered
+	// as EngineName (kvbench wraps lsmkv's to watch the DB it opens).
+	// OpsDone, if non-nil, is added every op the workers complete, in
+	// steps of up to progressEvery ops, so the hot path stays cheap.
+	// PhaseStarted, if non-nil, is called with each phase's name before
+	// it runs, on the runner's goroutine.
+	Open         Opener            `json:"-"`
+	OpsDone      *atomic.Int64     `json:"-"`
+	PhaseStarted func(name string) `json:"-"`
 }
 
 // EnsureDefaults fills zero fields with defaults.

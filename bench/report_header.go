@@ -36,6 +36,11 @@ func headerLine(rep *Report) string {
 		{"use_existing_db", fmt.Sprint(o.UseExistingDB)},
 		{"seed", fmt.Sprint(o.Seed)},
 	}
+	// The tree-shape knobs only when set (kvbench -http's deep small trees).
+	if c.TargetFileSize != 0 || c.BaseLevelSize != 0 {
+		fields = append(fields, field{"target_file_size", orDefault(fmt.Sprint(c.TargetFileSize), c.TargetFileSize == 0)},
+			field{"base_level_size", orDefault(fmt.Sprint(c.BaseLevelSize), c.BaseLevelSize == 0)})
+	}
 	// The range deletion knobs only where they matter.
 	if slices.Contains(o.Benchmarks, "deleterange") {
 		fields = append(fields, field{"deleterange_span", fmt.Sprint(o.DeleteRangeSpan)},

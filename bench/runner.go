@@ -20,13 +20,21 @@ func Run(opts Options) (*Report, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	open, err := Lookup(opts.EngineName)
+	open, err := opts.opener()
 	if err != nil {
 		return nil, err
 	}
 	rep := &Report{Engine: opts.EngineName, Options: opts}
 	rep.Results, err = runAll(&opts, open)
 	return rep, err
+}
+
+// opener returns Options.Open if set, else the registered Opener.
+func (o *Options) opener() (Opener, error) {
+	if o.Open != nil {
+		return o.Open, nil
+	}
+	return Lookup(o.EngineName)
 }
 
 // runner holds the state that lives across the phases of one run.
@@ -150,6 +158,9 @@ func (r *runner) runPhase(name string) (PhaseResult, error) {
 		}
 	}
 	r.phaseNo++
+	if r.o.PhaseStarted != nil {
+		r.o.PhaseStarted(name)
+	}
 	before := r.metrics()
 	ph := &phase{runner: r}
 	var finish func() error

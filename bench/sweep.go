@@ -105,7 +105,7 @@ func RunSweep(opts Options, sw Sweep) (*Report, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	open, err := Lookup(opts.EngineName)
+	open, err := opts.opener()
 	if err != nil {
 		return nil, err
 	}

@@ -41,6 +41,9 @@ func (w *worker) finish(t0 time.Time, k int) {
 
 func (w *worker) flushProgress() {
 	w.ph.done.Add(w.pending)
+	if w.o.OpsDone != nil {
+		w.o.OpsDone.Add(w.pending)
+	}
 	w.pending = 0
 }
 

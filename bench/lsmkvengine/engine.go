@@ -2,6 +2,10 @@
 // the name "lsmkv". Import it for its side effect:
 //
 //	import _ "github.com/lsmkv/lsmkv/bench/lsmkvengine"
+//
+// OpenWith gives an Opener that also reports each DB it opens and closes
+// and chains an extra EventListener (kvbench -http uses it, through
+// bench.Options.Open, to watch the tree live; hooks.go).
 package lsmkvengine
 
 import (
@@ -25,6 +29,8 @@ func Options(cfg bench.Config) *lsmkv.Options {
 		BlockSize:       cfg.BlockSize,
 		BlockCacheSize:  cfg.CacheSize,
 		BloomBitsPerKey: cfg.BloomBits,
+		TargetFileSize:  cfg.TargetFileSize,
+		BaseLevelSize:   cfg.BaseLevelSize,
 	}
 	if cfg.BloomBits == 0 {
 		o.BloomBitsPerKey = -1 // bench: 0 means no filter; lsmkv: 0 means default
@@ -45,22 +51,28 @@ func Options(cfg bench.Config) *lsmkv.Options {
 }
 
 // Open opens an lsmkv DB in cfg.Dir.
-func Open(cfg bench.Config) (bench.Engine, error) {
-	e := &engine{sync: cfg.Sync}
+func Open(cfg bench.Config) (bench.Engine, error) { return open(cfg, Hooks{}) }
+
+func open(cfg bench.Config, h Hooks) (bench.Engine, error) {
+	e := &engine{sync: cfg.Sync, hooks: h}
 	o := Options(cfg)
-	o.EventListener = e.listener()
+	o.EventListener = chain(e.listener(), h.Listener)
 	db, err := lsmkv.Open(cfg.Dir, o)
 	if err != nil {
 		return nil, err
 	}
 	e.db = db
+	if h.Opened != nil {
+		h.Opened(db)
+	}
 	return e, nil
 }
 
 type engine struct {
-	db   *lsmkv.DB
-	sync bool
-	sink atomic.Pointer[func(bench.Event)] // SetEventSink's; nil until set
+	db    *lsmkv.DB
+	sync  bool
+	hooks Hooks
+	sink  atomic.Pointer[func(bench.Event)] // SetEventSink's; nil until set
 }
 
 // SetEventSink implements bench.EventSource.
@@ -160,7 +172,12 @@ func (e *engine) NewIterator() (bench.Iter, error) {
 }
 
 func (e *engine) Flush() error { return e.db.Flush() }
-func (e *engine) Close() error { return e.db.Close() }
+func (e *engine) Close() error {
+	if e.hooks.Closing != nil {
+		e.hooks.Closing(e.db)
+	}
+	return e.db.Close()
+}
 
 // Metrics reports lsmkv's counters to the runner.
 func (e *engine) Metrics() bench.EngineMetrics {

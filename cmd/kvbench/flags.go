@@ -16,6 +16,7 @@ import (
 // cmdLine is the parsed command line.
 type cmdLine struct {
 	cpuProfile           string // -cpuprofile path, "" for none
+	httpAddr             string // -http address of the live view, "" for none
 	opts                 bench.Options
 	sweep                *bench.Sweep
 	jsonPath, reportPath string
@@ -33,10 +34,16 @@ func parseFlags(args []string, stderr io.Writer) (*cmdLine, error) {
 	fs.BoolVar(&o.UseExistingDB, "use_existing_db", false, "keep the data in -db and skip fill benchmarks (the data is scanned once first, untimed, to measure space amp against it)")
 	fs.BoolVar(&o.Verbose, "v", false, "print the engine's metrics after each phase")
 	fs.StringVar(&o.Engine.Dir, "db", "", "data directory (default: a temporary directory, removed at exit)")
+	// lsmkv's tree-shape knobs, not shared with bench/peers, whose
+	// adapters would ignore them: small values make a small run build a
+	// deep tree, to watch it with -http.
+	fs.Int64Var(&o.Engine.TargetFileSize, "target_file_size", 0, "lsmkv: bytes at which compaction outputs are cut (0: engine default)")
+	fs.Int64Var(&o.Engine.BaseLevelSize, "base_level_size", 0, "lsmkv: target bytes of the first level below L0 (0: engine default)")
 	compaction := fs.String("compaction", string(bench.CompactionLeveled), "compaction strategy: leveled or tiered")
 	fs.StringVar(&cl.jsonPath, "json", "", "write results as JSON to this file (- for stdout, instead of the table)")
 	fs.StringVar(&cl.reportPath, "report", "", "write an HTML report with charts to this file")
 	fs.StringVar(&cl.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
+	fs.StringVar(&cl.httpAddr, "http", "", "serve a live view of the tree at this address (e.g. 127.0.0.1:8080; a bare port means loopback) during the run, and after it until interrupted")
 	sweep := fs.String("sweep", "", "run once per value: NAME=v1,v2,... (NAME: "+strings.Join(bench.SweepNames(), ",")+")")
 	if err := fs.Parse(args); err != nil {
 		return nil, err

@@ -8,6 +8,7 @@
 //	go run ./cmd/kvbench -sweep bloom_bits=0,5,10 -benchmarks=fillrandom,readmissing
 //	go run ./cmd/kvbench -benchmarks=fillrandom,deleterange,readrandom,seekrandom
 //	go run ./cmd/kvbench -sweep range_tombstones=0,1000 -benchmarks=fillrandom,rangetombstones,readrandom
+//	go run ./cmd/kvbench -http=127.0.0.1:8080 -benchmarks=fillrandom -num=200000 -memtable_size=262144
 package main
 
 import (
@@ -68,6 +69,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		defer stop()
 	}
+	lv, err := startLive(cl, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "kvbench:", err)
+		return exitFailure
+	}
 	var rep *bench.Report
 	if cl.sweep != nil {
 		rep, err = bench.RunSweep(cl.opts, *cl.sweep)
@@ -78,6 +84,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if werr := writeOutputs(rep, cl, stdout); werr != nil {
 			err = errors.Join(err, werr)
 		}
+	}
+	if lv != nil {
+		lv.serveUntilInterrupted(err, stderr)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "kvbench:", err)

@@ -11,6 +11,7 @@
 //	kvtool check [-readonly] DIR                  verify everything; exit 0 only when clean
 //	kvtool get [-full] [-hex] [-readonly] DIR KEY read a key through the engine
 //	kvtool scan [-end K] [-full] [-hex] [-limit N] [-readonly] [-reverse] [-start K] DIR
+//	kvtool serve [-every D] [-http ADDR] DIR      a live web view of the tree (docs/liveview.md)
 //
 // (kvtool help prints this list from the commands' flag sets.)
 //
@@ -25,12 +26,15 @@
 // the directory open, and they fail afterwards if one appeared meanwhile
 // (see lockDir). With -readonly they skip the lock and may see a directory
 // a live writer is changing. get and scan open the DB with
-// Options.ReadOnly, which replays the WALs in memory only.
+// Options.ReadOnly, which replays the WALs in memory only. serve is meant
+// to watch a DB another process has open: it never takes the lock, opens
+// the DB read-only and reopens it when the manifest changes, and serves
+// until interrupted. Its concurrency is package liveview's.
 //
 // Keys and values are printed quoted when every byte is printable ASCII and
 // as 0x-hex otherwise, cut to 32 bytes unless -full. Exit status: 0 success,
 // 1 failure or (check) a problem found, 2 bad usage (also no command at all).
 //
-// Concurrency: kvtool is a single-goroutine program; run is safe to call
+// Concurrency: kvtool is a single-goroutine program but for serve; run is safe to call
 // from concurrent tests on different directories.
 package main

@@ -49,6 +49,7 @@ var commands = []command{
 	{"check", []string{"DIR"}, "verify every file of a DB; exit status 0 only when clean", checkCmd},
 	{"get", []string{"DIR", "KEY"}, "the value of KEY, read through the engine (read-only)", getCmd},
 	{"scan", []string{"DIR"}, "the live entries in [start, end)", scanCmd},
+	{"serve", []string{"DIR"}, "a live web view of the tree (read-only, no LOCK: follows a DB another process writes) until interrupted", serveCmd},
 	{"checkpoint", []string{"DIR", "DEST"}, "copy the DB into DEST, a new directory (tables hard-linked where possible)", checkpointCmd},
 	{"help", nil, "this listing", nil},
 }
@@ -92,7 +93,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\n\"kvtool COMMAND -h\" describes the command's flags. No command creates or")
 	fmt.Fprintln(w, "changes a file of the DB it inspects (checkpoint writes DEST only). Commands")
 	fmt.Fprintln(w, "given a DIR refuse while a live DB holds its LOCK, unless -readonly, which")
-	fmt.Fprintln(w, "reads without the lock.")
+	fmt.Fprintln(w, "reads without the lock; serve always reads without it, to watch a live DB.")
 }
 
 // synopsis is c's name, its flags (from the FlagSet its setup fills) and
