@@ -5,6 +5,8 @@ import "sync"
 // message is one Server-Sent Event, ready to write.
 type message struct {
 	event bool   // an engine event (counted when dropped); else a tick
+	seq   uint64 // an event's sequence number
+	typ   string // an event's type
 	data  []byte // the whole frame: "id: ...\nevent: ...\ndata: ...\n\n"
 }
 

@@ -66,6 +66,7 @@ type Server struct {
 	lastT     float64
 	rate      float64
 	bars      []Bar
+	tickT     float64        // when the last tick was made: its NewBars end before
 	recent    []Event        // the last maxRecent events, oldest first
 	tables    map[uint64]int // for Source "dir": table -> level, to derive events
 }
@@ -181,7 +182,7 @@ func (s *Server) poll(always bool) {
 		}
 	}
 	s.last.Open = open
-	snap := s.snapshotLocked(false)
+	snap := s.tickLocked()
 	s.mu.Unlock()
 	for _, e := range derived {
 		s.publish(e)
@@ -221,6 +222,29 @@ func (s *Server) addSample(t, rate float64) {
 		s.samples = half
 		s.step *= 2
 	}
+}
+
+// tickLocked returns the snapshot a tick sends: no history, and the bars
+// that ended since the previous tick. REQUIRES: s.mu held.
+func (s *Server) tickLocked() Snapshot {
+	snap := s.snapshotLocked(false)
+	snap.NewBars = s.barsSinceLocked(s.tickT)
+	s.tickT = snap.T
+	return snap
+}
+
+// barsSinceLocked returns the bars that ended after t. Bars are appended
+// as they end and only the last one grows (a burst of stalls), so they are
+// at the end. REQUIRES: s.mu held.
+func (s *Server) barsSinceLocked(t float64) []Bar {
+	i := len(s.bars)
+	for i > 0 && s.bars[i-1].End > t {
+		i--
+	}
+	if i == len(s.bars) {
+		return nil
+	}
+	return append([]Bar{}, s.bars[i:]...)
 }
 
 // snapshotLocked returns the current snapshot; full adds the history and
@@ -285,7 +309,7 @@ func (s *Server) publish(e Event) {
 	if err != nil {
 		return
 	}
-	s.hub.send(message{event: true, data: frame(strconv.FormatUint(e.Seq, 10), e.Type, data)})
+	s.hub.send(message{event: true, seq: e.Seq, typ: e.Type, data: frame(strconv.FormatUint(e.Seq, 10), e.Type, data)})
 }
 
 // recordLocked updates the state events drive. REQUIRES: s.mu held.

@@ -1,6 +1,7 @@
 package liveview
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -28,7 +29,11 @@ type Snapshot struct {
 	Stream    StreamStats       `json:"stream"`
 	History   []Sample          `json:"history,omitempty"`
 	Bars      []Bar             `json:"bars,omitempty"`
-	Recent    []Event           `json:"recent,omitempty"` // the last events, oldest first
+	// NewBars, in ticks only: the bars that ended (or, for a burst of
+	// stalls, grew) since the previous tick, so that a page can draw the
+	// timeline without following every stall event.
+	NewBars []Bar   `json:"new_bars,omitempty"`
+	Recent  []Event `json:"recent,omitempty"` // the last events, oldest first
 }
 
 // Level is one level of the tree and its tables.
@@ -133,7 +138,7 @@ func tree(m *lsmkv.Metrics, tables [][]lsmkv.TableInfo) ([]Level, Memtables, Cou
 			}
 			l.Tables = append(l.Tables, Table{Num: t.FileNum, Size: t.Size,
 				Smallest: printable(t.Smallest), Largest: printable(t.Largest),
-				X0: scale.at(t.Smallest), X1: scale.at(t.Largest), Row: row})
+				X0: round5(scale.at(t.Smallest)), X1: round5(scale.at(t.Largest)), Row: row})
 		}
 		if i == 0 {
 			// Oldest first, so row 0 comes first in the list too.
@@ -189,3 +194,8 @@ func printable(k []byte) string {
 	}
 	return b.String()
 }
+
+// round5 rounds a position to 1e-5, a pixel of a drawing 100,000 pixels
+// wide: the shortest JSON for it is a third the length of a full float64,
+// and positions are most of the bytes a tick sends four times a second.
+func round5(x float64) float64 { return math.Round(x*1e5) / 1e5 }

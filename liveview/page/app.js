@@ -4,6 +4,8 @@
 
 const SVGNS = "http://www.w3.org/2000/svg";
 const MAX_SAMPLES = 600, MAX_BARS = 4000, MAX_LOG = 60;
+const FRAME_MS = 450;     // at most about two frames a second (ticks come at four)
+const TIMELINE_EVERY = 2; // frames per redraw of the timeline: once a second
 const LEVEL_COLORS = ["#26a69a", "#42a5f5", "#5c6bc0", "#7e57c2", "#ab47bc", "#ec407a", "#8d6e63"];
 
 const state = {
@@ -14,9 +16,11 @@ const state = {
   running: new Map(),  // job -> compaction in progress
   rects: new Map(),    // table number -> its <rect>
   seq: 0,              // last event sequence number seen
-  streamSeq: 0,        // last one seen on the stream
   lastLog: null,       // the newest log line and what it says, to coalesce repeats
-  missed: 0,           // events this page saw a gap for
+  logQueue: [],        // log lines not yet shown: the DOM changes once a frame
+  frames: 0,           // renders so far
+  lastFrame: 0,        // performance.now() of the last render
+  missed: 0,           // events dropped for this page (the server's "missed" messages)
   derived: 0,          // derived table events seen (kvtool serve)
 };
 
@@ -81,24 +85,35 @@ function renderTree(s) {
       const x = keysX + t.x0 * keysW, w = Math.max(2, (t.x1 - t.x0) * keysW);
       let r = state.rects.get(t.num);
       if (!r) {
-        r = el("rect", { class: "t fresh" });
+        // Green marks a table that appeared while the page watched, not
+        // the tree the page opened on.
+        r = el("rect", { class: state.frames > 1 ? "t fresh" : "t" });
         r.appendChild(el("title", {}));
         svg.appendChild(r);
         state.rects.set(t.num, r);
+        r.born = state.frames;
+      } else if (r.born !== state.frames) {
+        r.classList.remove("fresh");
       }
-      r.style.x = x + "px"; r.style.width = w + "px";
-      r.style.y = (y + h - (row + 1) * rowH + (rowH - bh)) + "px"; r.style.height = bh + "px";
-      r.setAttribute("fill", LEVEL_COLORS[l.level % LEVEL_COLORS.length]);
-      r.setAttribute("data-num", t.num);
-      r.classList.toggle("compacting", compacting.has(t.num));
-      r.firstChild.textContent = `table ${t.num} (L${l.level}): ${human(t.size)}\n${t.smallest} .. ${t.largest}`;
+      // Touch the DOM only for a table that moved or changed: most of a
+      // big tree is still from one frame to the next.
+      const by = y + h - (row + 1) * rowH + (rowH - bh);
+      const geo = `${x.toFixed(1)},${by.toFixed(1)},${w.toFixed(1)},${bh.toFixed(1)},${l.level},${compacting.has(t.num)}`;
+      if (r.geo !== geo) {
+        r.geo = geo;
+        r.style.x = x + "px"; r.style.width = w + "px";
+        r.style.y = by + "px"; r.style.height = bh + "px";
+        r.setAttribute("fill", LEVEL_COLORS[l.level % LEVEL_COLORS.length]);
+        r.setAttribute("data-num", t.num);
+        r.classList.toggle("compacting", compacting.has(t.num));
+        r.firstChild.textContent = `table ${t.num} (L${l.level}): ${human(t.size)}\n${t.smallest} .. ${t.largest}`;
+      }
     }
   }
   for (const [num, r] of state.rects) {
     if (seen.has(num)) continue;
     state.rects.delete(num);
-    r.classList.add("gone");
-    setTimeout(() => r.remove(), 450);
+    r.remove();
   }
   document.body.dataset.tables = tables;
 }
@@ -131,7 +146,7 @@ function renderCounters(s) {
     ["flushes", String(c.flushes_seen), `${c.flushes} since the DB opened`],
     ["compactions", String(c.compactions_seen), `${c.compactions} since the DB opened; read ${human(c.compaction_bytes_read)}, wrote ${human(c.compaction_bytes_written)}; and ${c.moves_seen} trivial moves`],
     ["running", String(s.running.length), s.running.map(r => `L${r.level}->L${r.output_level} (${r.inputs.length} tables)`).join(", ")],
-    ["events dropped", String(s.stream.dropped + state.missed), `stream: ${s.stream.dropped} (all clients), this page missed ${state.missed}; engine queue: ${c.engine_events_dropped}`],
+    ["events dropped", String(s.stream.dropped), `stream: ${s.stream.dropped} (all clients), this page missed ${state.missed}; engine queue: ${c.engine_events_dropped}`],
   ];
   if (s.source === "dir") {
     // A read-only viewer: the writer's counters live in the writer's
@@ -175,14 +190,22 @@ function addSample(t, v) {
   }
 }
 
-function addBar(kind, end, durMS, label) {
-  // Slowdowns stall every write group for 1 ms: draw a burst as one bar.
-  const last = state.bars[state.bars.length - 1], start = end - durMS / 1000;
-  if (kind === "stall" && last && last.kind === "stall" && start - last.end < 0.005) {
-    last.end = end;
-    return;
+// mergeBars takes a tick's new_bars: bars that ended since the last tick,
+// or a burst of stalls that grew (same kind and start: it replaces the
+// one drawn). The server draws the bars from the events, so the page
+// needs no stall events, hundreds a second during a slowdown.
+function mergeBars(bars) {
+  for (const b of bars || []) {
+    const last = state.bars[state.bars.length - 1];
+    if (last && last.kind === b.kind && last.start === b.start) {
+      last.end = b.end;
+      continue;
+    }
+    state.bars.push(b);
+    // One line per burst of stalls, whatever their causes (the L0 count
+    // in a slowdown's cause changes from stall to stall).
+    if (b.kind === "stall") queueLog("stall", `${b.end.toFixed(2)}s ${b.label}`);
   }
-  state.bars.push({ kind, start, end, label });
   if (state.bars.length > MAX_BARS) state.bars = state.bars.slice(-MAX_BARS / 2);
 }
 
@@ -215,10 +238,22 @@ function renderTimeline(s) {
   for (const k in lanes) {
     html += `<text x="4" y="${chartH + 14 + lanes[k] * lane + 10}" class="lvl-label">${k}</text>`;
   }
+  // Bars of a lane closer than a pixel are drawn as one: at most one rect
+  // per pixel column, however many thousand bars a long run has.
+  const open = {};
+  const emit = (k, o) => {
+    html += `<rect class="bar-${k}" x="${o.x0.toFixed(1)}" y="${chartH + 14 + lanes[k] * lane}" width="${Math.max(1, o.x1 - o.x0).toFixed(1)}" height="${lane - 4}"><title>${o.n > 1 ? o.n + " bars: " : ""}${o.label}</title></rect>`;
+  };
   for (const b of state.bars) {
-    const bx = x(b.start), bw = Math.max(1, x(b.end) - bx);
-    html += `<rect class="bar-${b.kind}" x="${bx.toFixed(1)}" y="${chartH + 14 + lanes[b.kind] * lane}" width="${bw.toFixed(1)}" height="${lane - 4}"><title>${b.label}</title></rect>`;
+    const bx = x(b.start), ex = Math.max(bx + 1, x(b.end)), o = open[b.kind];
+    if (o && bx <= o.x1 + 1) {
+      o.x1 = Math.max(o.x1, ex); o.n++;
+      continue;
+    }
+    if (o) emit(b.kind, o);
+    open[b.kind] = { x0: bx, x1: ex, n: 1, label: b.label };
   }
+  for (const k in open) emit(k, open[k]);
   html += `<text x="${W - 10}" y="${H - 2}" text-anchor="end" class="lvl-label">${t1.toFixed(0)} s</text>`;
   svg.innerHTML = html;
 }
@@ -234,18 +269,38 @@ function logEvent(e) {
   if (e.phase) text += ` ${e.phase}`;
   if (e.derived) text += " (derived)";
   if (e.error) text += ` ERROR ${e.error}`;
-  const log = document.getElementById("log");
-  // Repeated stalls (a slowdown stalls every write group) take one line.
-  const key = e.type === "stall_end" ? "stall " + e.stall.cause : null;
-  if (key && state.lastLog && state.lastLog.key === key && state.lastLog.li.isConnected) {
-    state.lastLog.n++;
-    state.lastLog.li.textContent = `${text} (x${state.lastLog.n})`;
+  queueLog(e.type === "stall_end" ? "stall" : null, text);
+}
+
+// queueLog queues a log line; lines with the same non-null key in a row
+// (repeated stalls: a slowdown stalls every write group) take one line.
+function queueLog(key, text) {
+  const q = state.logQueue, last = q[q.length - 1];
+  if (key && last && last.key === key) {
+    last.n++; last.text = text;
     return;
   }
-  const li = document.createElement("li");
-  li.textContent = text;
-  log.prepend(li);
-  state.lastLog = { key, li, n: 1 };
+  q.push({ key, text, n: 1 });
+  if (q.length > 2 * MAX_LOG) q.splice(0, q.length - MAX_LOG);
+}
+
+// flushLog shows the queued log lines: one DOM change per frame however
+// many events came, since a slowdown can stall hundreds of times a second.
+function flushLog() {
+  const log = document.getElementById("log");
+  for (const { key, text, n } of state.logQueue.slice(-MAX_LOG)) {
+    const prev = state.lastLog;
+    if (key && prev && prev.key === key && prev.li.isConnected) {
+      prev.n += n;
+      prev.li.textContent = `${text} (x${prev.n})`;
+      continue;
+    }
+    const li = document.createElement("li");
+    li.textContent = n > 1 ? `${text} (x${n})` : text;
+    log.prepend(li);
+    state.lastLog = { key, li, n };
+  }
+  state.logQueue = [];
   while (log.children.length > MAX_LOG) log.lastChild.remove();
 }
 
@@ -259,35 +314,40 @@ function showInLog(e) {
 
 function onEvent(e) {
   if (e.seq <= state.seq) return; // already in the snapshot's recent events
-  // A gap between two stream messages is events the server dropped for
-  // this page; the gap before the first one is only what happened between
-  // the snapshot and the subscription.
-  if (state.streamSeq && e.seq > state.streamSeq + 1) state.missed += e.seq - state.streamSeq - 1;
-  state.streamSeq = state.seq = e.seq;
+  state.seq = e.seq;
   switch (e.type) {
     case "compaction_begin": state.running.set(e.compaction.job, e.compaction); break;
-    case "compaction_end":
-      state.running.delete(e.compaction.job);
-      if (!e.error && e.compaction.kind !== "move") addBar("compaction", e.t, e.compaction.duration_ms, `${e.compaction.kind} L${e.compaction.level}->L${e.compaction.output_level} ${human(e.compaction.bytes_read)}`);
-      break;
-    case "flush_end": if (!e.error) addBar("flush", e.t, e.flush.duration_ms, `flush ${human(e.flush.output_size || 0)}`); break;
-    case "stall_end": addBar("stall", e.t, e.stall.duration_ms, "stall: " + e.stall.cause); break;
+    case "compaction_end": state.running.delete(e.compaction.job); break;
   }
   if (showInLog(e)) logEvent(e);
   if (e.derived) state.derived++;
-  if (e.type === "compaction_begin" || e.type === "compaction_end") {
-    if (state.snap) renderTree(state.snap); // highlight at once, not at the next tick
-  }
+  // Nothing is drawn here: the next tick (4 a second) draws it all, so a
+  // burst of events costs the page no more than a quiet second.
 }
 
 function render(s) {
   state.snap = s;
-  renderHeader(s); renderTree(s); renderMemtables(s); renderCounters(s); renderTimeline(s);
+  state.frames++;
+  renderHeader(s); renderTree(s); renderMemtables(s); renderCounters(s);
+  // The timeline is the costliest part to redraw, and one second of a
+  // long run is a pixel or less of it: once a second is enough.
+  if (state.frames % TIMELINE_EVERY === 1 || !s.open) renderTimeline(s);
+  flushLog();
 }
 
-function onTick(s) {
+// onTick takes every tick's data but draws at most one frame per
+// FRAME_MS: a browser on the engine's machine takes its CPU from the run
+// it draws (docs/liveview.md, "Overhead"). force draws anyway.
+function onTick(s, force) {
   state.running = new Map(s.running.map(c => [c.job, c]));
   if (s.source === "live") addSample(s.t, s.ops_per_sec);
+  mergeBars(s.new_bars);
+  const now = performance.now();
+  if (!force && s.open && now - state.lastFrame < FRAME_MS) {
+    state.snap = s;
+    return;
+  }
+  state.lastFrame = now;
   render(s);
 }
 
@@ -307,17 +367,22 @@ async function start() {
   // --virtual-time-budget) can finish: .ci/browser uses it.
   const limit = new URLSearchParams(location.search).get("ticks");
   if (limit === "0") return;
-  const es = new EventSource("api/events");
+  // Only the events the page logs (bars come with the ticks): a slowdown
+  // stalls every write group, and a 10M-key run makes tens of thousands of
+  // stall and table events, each a cost to the browser. The server counts what this
+  // page missed (its queue full) and says so in "missed" messages.
+  const types = ["flush_begin", "flush_end", "compaction_begin", "compaction_end", "background_error", "phase"];
+  if (s.source === "dir") types.push("table_created", "table_deleted"); // derived: all there is
+  const es = new EventSource("api/events?types=" + types.join(","));
+  es.addEventListener("missed", m => { state.missed = JSON.parse(m.data).missed; });
   let ticks = 0;
   es.addEventListener("tick", m => {
-    onTick(JSON.parse(m.data));
-    document.body.dataset.ticks = ++ticks;
+    ticks++;
+    onTick(JSON.parse(m.data), limit !== null && ticks >= Number(limit));
+    document.body.dataset.ticks = ticks;
     if (limit !== null && ticks >= Number(limit)) es.close();
   });
-  for (const type of ["flush_begin", "flush_end", "compaction_begin", "compaction_end", "stall_begin", "stall_end",
-    "table_created", "table_deleted", "background_error", "phase"]) {
-    es.addEventListener(type, m => onEvent(JSON.parse(m.data)));
-  }
+  for (const type of types) es.addEventListener(type, m => onEvent(JSON.parse(m.data)));
 }
 
 start().catch(err => { document.getElementById("status").textContent = "error: " + err; });
