@@ -190,7 +190,7 @@ func checkScan(t *testing.T, dir string, model map[string][]byte) {
 		if !printable([]byte(k)) || len(k) == 0 {
 			continue // command-line keys are text here; binary keys need -hex
 		}
-		r := mustRun(t, exitOK, "get", "-full", dir, k)
+		r := mustRun(t, exitOK, "get", "-full", dir, "--", k) // a key may start with "-"
 		if r.stdout != fmtBytes(v, true)+"\n" {
 			t.Fatalf("get %q = %s, want %s", k, r.stdout, fmtBytes(v, true))
 		}
