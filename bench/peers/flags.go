@@ -29,12 +29,14 @@ type cmdLine struct {
 	repeat   int    // runs per engine, interleaved; the child ignores it
 	baseDir  string // -db: parent of the per-engine directories
 	jsonPath string
-	child    bool // run one engine here and print its report as JSON
+	child    bool   // run one engine here and print its report as JSON
+	profDir  string // -cpuprofile: each run's CPU profile goes here
 }
 
 // parseFlags turns args into a cmdLine. The workload and storage flags are
 // kvbench's own (bench.RegisterFlags), with the peers' equal settings as
-// defaults; -engines, -repeat, -db, -json and -child are this command's.
+// defaults; -engines, -repeat, -db, -json, -cpuprofile and -child are
+// this command's.
 func parseFlags(args []string, stderr io.Writer) (*cmdLine, error) {
 	fs := flag.NewFlagSet("peers", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -46,6 +48,7 @@ func parseFlags(args []string, stderr io.Writer) (*cmdLine, error) {
 	fs.IntVar(&cl.repeat, "repeat", defaultRepeat, "runs of each engine's benchmark list, interleaved across engines; the table shows medians and their spread")
 	fs.StringVar(&cl.baseDir, "db", "", "directory under which each run gets a fresh subdirectory, removed after it (default: a temporary directory, removed at exit)")
 	fs.StringVar(&cl.jsonPath, "json", "", "also write every run's report as JSON to this file (- for stdout, instead of the table)")
+	fs.StringVar(&cl.profDir, "cpuprofile", "", "write a CPU profile of each engine's run (the whole benchmark list) to `DIR`/ENGINE-N.pprof, for go tool pprof: where each engine spends its time")
 	fs.BoolVar(&cl.child, "child", false, "internal: run the single engine in -engines in -db and print its report as JSON")
 	if err := fs.Parse(args); err != nil {
 		return nil, err

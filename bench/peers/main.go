@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/lsmkv/lsmkv/bench"
@@ -55,7 +56,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 func runChild(cl *cmdLine, stdout io.Writer) error {
 	o := cl.opts
 	o.EngineName, o.Engine.Dir = cl.engines[0], cl.baseDir
+	stop, err := startProfile(cl.profDir, o.EngineName)
+	if err != nil {
+		return err
+	}
 	rep, err := bench.Run(o)
+	err = errors.Join(err, stop())
 	r := EngineRun{Engine: o.EngineName, PeakRSS: peakRSS(), Report: rep}
 	if err != nil {
 		r.Error = err.Error()
@@ -163,4 +169,28 @@ func writeJSON(path string, stdout io.Writer, c *Comparison) error {
 		return f.Close()
 	}
 	return nil
+}
+
+// startProfile starts a CPU profile of this child in dir, named for the
+// engine and numbered so that repeated runs keep theirs; "" profiles
+// nothing. The returned func stops it.
+func startProfile(dir, engine string) (func() error, error) {
+	if dir == "" {
+		return func() error { return nil }, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp(dir, engine+"-*.pprof")
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
+	}, nil
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -159,4 +161,32 @@ func TestWriteComparisonRangeDeletions(t *testing.T) {
 	require.Regexp(t, `^ +space-amp after deleterange +1\.50 +1\.50$`, lines[8])
 	require.Regexp(t, `^ +space-amp after compact +1\.25 +-$`, lines[9])
 	require.Regexp(t, `^ +rangetombstones by +native +skipped$`, lines[10])
+}
+
+// TestStartProfile: -cpuprofile writes one non-empty profile per run,
+// named for the engine, and none without it.
+func TestStartProfile(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "prof")
+	for i := 0; i < 2; i++ {
+		stop, err := startProfile(dir, "lsmkv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := stop(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "lsmkv-*.pprof"))
+	if err != nil || len(files) != 2 {
+		t.Fatalf("profiles %v (%v), want 2", files, err)
+	}
+	for _, f := range files {
+		if fi, err := os.Stat(f); err != nil || fi.Size() == 0 {
+			t.Fatalf("%s: %v, size 0", f, err)
+		}
+	}
+	stop, err := startProfile("", "lsmkv")
+	if err != nil || stop() != nil {
+		t.Fatalf("no -cpuprofile: %v", err)
+	}
 }
