@@ -13,10 +13,12 @@ import (
 // older tables, over the deleted entries themselves) on every call.
 //
 // Writers hold Store.wmu while they write and update the bounds, so the
-// bounds always describe what the DB holds once the write returns; readers
-// load the atomics without a lock. stale is set when a write succeeded but
-// the bounds could not be recomputed (an iterator error): the next
-// FirstIndex or LastIndex recomputes them.
+// bounds describe what the DB holds once the write returns, and a reader,
+// which loads the atomics without a lock, never gets an index whose entry
+// is gone: StoreLogs widens them after its write, DeleteRange narrows
+// them before its own (logstore.go). stale is set when a DeleteRange
+// narrowed them but its write failed, so they may no longer match the DB:
+// the next FirstIndex, LastIndex or write recomputes them.
 type bounds struct {
 	has         bool // under wmu: the log holds at least one entry
 	first, last atomic.Uint64

@@ -319,17 +319,23 @@ func (c *cluster) waitConverged() {
 func (c *cluster) checkLogsAgree() {
 	c.t.Helper()
 	var lo, hi uint64
-	var last []uint64
-	for _, n := range c.nodes {
-		f, l := must(n.Store.FirstIndex()), must(n.Store.LastIndex())
-		lo, hi = max(lo, f), l
-		last = append(last, l)
-	}
-	for _, l := range last {
-		if l != hi {
-			c.t.Fatalf("last indexes differ: %v\n%s", last, c.statuses())
+	// Waited for, not checked once: a leader change right after the
+	// nodes converged appends a no-op that reaches the nodes one by one.
+	c.waitFor("the nodes' logs end at the same index", func() bool {
+		lo, hi = 0, 0
+		var last []uint64
+		for _, n := range c.nodes {
+			f, l := must(n.Store.FirstIndex()), must(n.Store.LastIndex())
+			lo, hi = max(lo, f), l
+			last = append(last, l)
 		}
-	}
+		for _, l := range last {
+			if l != hi {
+				return false
+			}
+		}
+		return true
+	})
 	compared := 0
 	for i := lo; i <= hi; i++ {
 		var want *raft.Log

@@ -58,6 +58,9 @@ func (s *Store) StoreLog(l *raft.Log) error {
 // lsmkv.ErrInvalidArgument: splitting it would give up atomicity, and raft
 // never sends that much in one call (MaxAppendEntries entries).
 func (s *Store) StoreLogs(logs []*raft.Log) error {
+	if s.closed.Load() {
+		return errClosed // even when there is nothing to store, as Close promises
+	}
 	if len(logs) == 0 {
 		return nil
 	}
@@ -118,6 +121,9 @@ const pointDeleteLimit = 32
 // clipped to [FirstIndex, LastIndex], outside which the log holds nothing;
 // a range that holds no entry (or from > to) writes nothing.
 func (s *Store) DeleteRange(from, to uint64) error {
+	if s.closed.Load() {
+		return errClosed // even for a range that would delete nothing
+	}
 	if from > to {
 		return nil
 	}
@@ -145,48 +151,57 @@ func (s *Store) DeleteRange(from, to uint64) error {
 	} else {
 		b.DeleteRange(logKey(lo), end)
 	}
-	if err := s.db.Write(&b, &s.wopts); err != nil {
-		return fmt.Errorf("raftstore: delete logs %d-%d: %w", from, to, err)
+	// The new bounds are found before the write (the entries outside
+	// [lo, hi] do not change: wmu keeps other writers out) and published
+	// before it, so a reader never gets a first or last index that points
+	// at an entry already deleted. Until the write lands, the bounds are
+	// narrower than the log, which is harmless: the entries between are
+	// about to go. A failed write marks them stale, to be recomputed.
+	has, newFirst, newLast, err := s.boundsAfterDelete(lo, hi, end)
+	if err != nil {
+		return fmt.Errorf("raftstore: delete logs %d-%d: finding the new bounds: %w", from, to, err)
 	}
-	if err := s.shrinkBounds(lo, hi, end); err != nil {
+	bd.set(has, newFirst, newLast)
+	if err := s.db.Write(&b, &s.wopts); err != nil {
 		bd.stale.Store(true)
-		return fmt.Errorf("raftstore: deleted logs %d-%d but could not find the new bounds: %w", from, to, err)
+		return fmt.Errorf("raftstore: delete logs %d-%d: %w", from, to, err)
 	}
 	return nil
 }
 
-// shrinkBounds updates the bounds after [min, max] was deleted; end is
-// the tombstone's exclusive end. A new first entry is found by a seek
-// that starts past the tombstone, and a new last one by a reverse seek
-// that starts before it, so neither steps over deleted entries.
-func (s *Store) shrinkBounds(min, max uint64, end []byte) error {
-	bd := &s.bounds
-	first, last := bd.first.Load(), bd.last.Load()
+// boundsAfterDelete returns the bounds the log will have once [min, max]
+// is deleted; end is the deletion's exclusive end key. A new first entry
+// is found by a seek that starts past the deleted range, and a new last
+// one by a reverse seek that stops before it, so neither steps over the
+// entries being deleted (nor, after the write, over their tombstones).
+// REQUIRES: s.wmu held.
+func (s *Store) boundsAfterDelete(min, max uint64, end []byte) (has bool, first, last uint64, err error) {
+	first, last = s.bounds.first.Load(), s.bounds.last.Load()
 	switch {
 	case min <= first && max >= last:
-		bd.set(false, 0, 0)
+		return false, 0, 0, nil
 	case min <= first:
 		idx, ok, err := s.seekIndex(end, logUpper, true)
 		if err != nil {
-			return err
+			return false, 0, 0, err
 		}
 		if !ok {
-			return fmt.Errorf("raftstore: no entry after deleted logs %d-%d though %d was last: %w",
+			return false, 0, 0, fmt.Errorf("raftstore: no entry after logs %d-%d though %d is last: %w",
 				min, max, last, lsmkv.ErrCorruption)
 		}
-		bd.set(true, idx, last)
+		return true, idx, last, nil
 	case max >= last:
 		idx, ok, err := s.seekIndex(logLower, logKey(min), false)
 		if err != nil {
-			return err
+			return false, 0, 0, err
 		}
 		if !ok {
-			return fmt.Errorf("raftstore: no entry before deleted logs %d-%d though %d was first: %w",
+			return false, 0, 0, fmt.Errorf("raftstore: no entry before logs %d-%d though %d is first: %w",
 				min, max, first, lsmkv.ErrCorruption)
 		}
-		bd.set(true, first, idx)
+		return true, first, idx, nil
 	}
-	return nil // a hole in the middle moves neither bound
+	return true, first, last, nil // a hole in the middle moves neither bound
 }
 
 // errIfStaleLocked recomputes stale bounds before a write relies on them.

@@ -165,7 +165,11 @@ func TestClosed(t *testing.T) {
 		"GetLog":      s.GetLog(1, &l),
 		"StoreLogs":   s.StoreLogs(testLogs(3, 3)),
 		"DeleteRange": s.DeleteRange(1, 1),
-		"Set":         s.Set([]byte("k"), nil),
+		// Calls that would write nothing still report the closed store.
+		"StoreLogs(nil)":              s.StoreLogs(nil),
+		"DeleteRange outside the log": s.DeleteRange(100, 200),
+		"DeleteRange with from > to":  s.DeleteRange(2, 1),
+		"Set":                         s.Set([]byte("k"), nil),
 	} {
 		if !errors.Is(err, lsmkv.ErrClosed) {
 			t.Errorf("%s after Close = %v, want lsmkv.ErrClosed", name, err)

@@ -117,13 +117,25 @@ func (n *Node) Put(ctx context.Context, key, value string) error {
 	if err != nil {
 		return err
 	}
+	// raft.Apply's timeout bounds only the wait to enqueue the command
+	// (and a timeout <= 0 means none), so ctx bounds the wait for the
+	// commit too.
 	timeout := 10 * time.Second
 	if d, ok := ctx.Deadline(); ok {
-		timeout = time.Until(d)
+		if timeout = time.Until(d); timeout <= 0 {
+			return context.DeadlineExceeded
+		}
 	}
 	f := n.Raft.Apply(data, timeout)
-	if err := f.Error(); err != nil {
-		return err
+	done := make(chan error, 1)
+	go func() { done <- f.Error() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			return err
+		}
+	case <-ctx.Done():
+		return ctx.Err() // the command may still commit, as with any error here
 	}
 	if err, ok := f.Response().(error); ok {
 		return err
