@@ -7,6 +7,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/lsmkv/lsmkv/internal/bytesize"
+
 	"github.com/lsmkv/lsmkv/compaction"
 	"github.com/lsmkv/lsmkv/manifest"
 )
@@ -226,36 +228,36 @@ func (m *Metrics) String() string {
 	fmt.Fprintln(tw, "level\tfiles\tsize\tscore\tbytes in\tread\twritten\tw-amp\t")
 	var total LevelMetrics
 	for i, l := range m.Levels {
-		fmt.Fprintf(tw, "L%d\t%d\t%s\t%.2f\t%s\t%s\t%s\t%.1f\t\n", i, l.NumFiles, humanBytes(l.Size), l.Score,
-			humanBytes(l.BytesIn), humanBytes(l.BytesRead), humanBytes(l.BytesWritten), ratio(l.BytesWritten, l.BytesIn))
+		fmt.Fprintf(tw, "L%d\t%d\t%s\t%.2f\t%s\t%s\t%s\t%.1f\t\n", i, l.NumFiles, bytesize.Format(l.Size), l.Score,
+			bytesize.Format(l.BytesIn), bytesize.Format(l.BytesRead), bytesize.Format(l.BytesWritten), ratio(l.BytesWritten, l.BytesIn))
 		total.NumFiles += l.NumFiles
 		total.Size += l.Size
 		total.BytesIn += l.BytesIn
 		total.BytesRead += l.BytesRead
 		total.BytesWritten += l.BytesWritten
 	}
-	fmt.Fprintf(tw, "total\t%d\t%s\t\t%s\t%s\t%s\t%.1f\t\n", total.NumFiles, humanBytes(total.Size),
-		humanBytes(total.BytesIn), humanBytes(total.BytesRead), humanBytes(total.BytesWritten), ratio(total.BytesWritten, total.BytesIn))
+	fmt.Fprintf(tw, "total\t%d\t%s\t\t%s\t%s\t%s\t%.1f\t\n", total.NumFiles, bytesize.Format(total.Size),
+		bytesize.Format(total.BytesIn), bytesize.Format(total.BytesRead), bytesize.Format(total.BytesWritten), ratio(total.BytesWritten, total.BytesIn))
 	tw.Flush()
-	fmt.Fprintf(&b, "user bytes written: %s (keys and values)\n", humanBytes(m.UserBytes))
+	fmt.Fprintf(&b, "user bytes written: %s (keys and values)\n", bytesize.Format(m.UserBytes))
 	fmt.Fprintf(&b, "WAL: %s written, %d syncs | flushes: %d (%s) | compactions: %d, %d read-triggered (read %s, wrote %s)\n",
-		humanBytes(m.WALBytes), m.WALSyncs, m.Flushes, humanBytes(m.FlushBytes), m.Compactions, m.ReadCompactions,
-		humanBytes(m.CompactionBytesRead), humanBytes(m.CompactionBytesWritten))
+		bytesize.Format(m.WALBytes), m.WALSyncs, m.Flushes, bytesize.Format(m.FlushBytes), m.Compactions, m.ReadCompactions,
+		bytesize.Format(m.CompactionBytesRead), bytesize.Format(m.CompactionBytesWritten))
 	fmt.Fprintf(&b, "write amplification: %.2f (WAL + flushes + compactions over user bytes) | stalls: %d (%s)\n",
 		m.WriteAmplification(), m.Stalls, m.StallDuration.Round(time.Millisecond))
 	fmt.Fprintf(&b, "memtables: %d (%s) | block cache: %s, hit rate %.1f%% | open tables: %d (index+filter %s)\n",
-		m.MemtableCount, humanBytes(m.MemtableBytes), humanBytes(m.BlockCacheBytes),
+		m.MemtableCount, bytesize.Format(m.MemtableBytes), bytesize.Format(m.BlockCacheBytes),
 		100*float64(m.BlockCacheHits)/float64(max(1, m.BlockCacheHits+m.BlockCacheMisses)),
-		m.OpenTables, humanBytes(m.TableIndexBytes))
+		m.OpenTables, bytesize.Format(m.TableIndexBytes))
 	fmt.Fprintf(&b, "gets: %d, tables probed per get %.2f, bloom filter negatives %d of %d checks | pinned by old versions: %s | open snapshots %d, iterators %d\n",
-		m.Gets, ratio(m.TablesProbed, m.Gets), m.FilterNegatives, m.FilterChecks, humanBytes(m.PinnedBytes), m.Snapshots, m.Iterators)
+		m.Gets, ratio(m.TablesProbed, m.Gets), m.FilterNegatives, m.FilterChecks, bytesize.Format(m.PinnedBytes), m.Snapshots, m.Iterators)
 	var points, ranges, covered int64
 	for _, l := range m.Levels {
 		points, ranges, covered = points+l.PointTombstones, ranges+l.RangeTombstones, covered+l.TombstoneCoverageBytes
 	}
 	if points+ranges+m.DeleteOnlyTables+m.RangeTombstonesDropped > 0 {
 		fmt.Fprintf(&b, "tombstones: %d point, %d range (may delete up to %s below) | delete-only compactions dropped %d tables (%s) | range tombstones dropped %d\n",
-			points, ranges, humanBytes(covered), m.DeleteOnlyTables, humanBytes(m.DeleteOnlyBytes), m.RangeTombstonesDropped)
+			points, ranges, bytesize.Format(covered), m.DeleteOnlyTables, bytesize.Format(m.DeleteOnlyBytes), m.RangeTombstonesDropped)
 	}
 	return b.String()
 }
@@ -265,17 +267,4 @@ func ratio(a, b int64) float64 {
 		return 0
 	}
 	return float64(a) / float64(b)
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%dB", n)
-	}
-	div, exp := int64(unit), 0
-	for x := n / unit; x >= unit; x /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f%ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/lsmkv/lsmkv/compaction"
+	"github.com/lsmkv/lsmkv/internal/bytesize"
 	"github.com/lsmkv/lsmkv/manifest"
 )
 
@@ -84,7 +85,7 @@ func (db *DB) pickL0ForReads(v *manifest.Version) *compaction.Compaction {
 	c := compaction.PickL0ForReads(v, db.compactOpt)
 	if c != nil {
 		c.Reason = fmt.Sprintf("read-triggered: seeks through L0 worth %s of compaction, its input is %s",
-			humanBytes(debt), humanBytes(int64(c.InputBytes())))
+			bytesize.Format(debt), bytesize.Format(int64(c.InputBytes())))
 		db.stats.readCompactions.Add(1)
 	}
 	return c

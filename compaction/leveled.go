@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/lsmkv/lsmkv/internal/bytesize"
 	"github.com/lsmkv/lsmkv/internal/keys"
 	"github.com/lsmkv/lsmkv/manifest"
 )
@@ -103,7 +104,7 @@ func (p *Picker) pickLeveled(v *manifest.Version) *Compaction {
 	} else {
 		c = p.pickLn(v, best)
 		c.Reason = fmt.Sprintf("L%d size %s / target %s", best,
-			humanBytes(float64(v.LevelSize(best))), humanBytes(p.opts.levelTarget(best)))
+			bytesize.Format(int64(v.LevelSize(best))), bytesize.Format(int64(p.opts.levelTarget(best))))
 	}
 	c.Score = scores[best]
 	return c
@@ -210,17 +211,4 @@ func PickManual(v *manifest.Version, opts Options, level int, start, end []byte)
 	c.Reason = "manual"
 	setupOtherInputs(v, c, &opts)
 	return c
-}
-
-// humanBytes formats a byte count for Reason strings: "700.0MiB".
-func humanBytes(n float64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1fGiB", n/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1fMiB", n/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1fKiB", n/(1<<10))
-	}
-	return fmt.Sprintf("%.0fB", n)
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/lsmkv/lsmkv/internal/bytesize"
 	"github.com/lsmkv/lsmkv/internal/keys"
 	"github.com/lsmkv/lsmkv/manifest"
 )
@@ -209,7 +210,7 @@ func (s *simulator) summary() string {
 	shape := ""
 	for level, files := range s.v.Levels {
 		if len(files) > 0 {
-			shape += fmt.Sprintf(" L%d:%d/%s", level, len(files), humanBytes(float64(s.v.LevelSize(level))))
+			shape += fmt.Sprintf(" L%d:%d/%s", level, len(files), bytesize.Format(int64(s.v.LevelSize(level))))
 		}
 	}
 	live := float64(s.written * simEntrySize)

@@ -3,6 +3,7 @@ package compaction
 import (
 	"fmt"
 
+	"github.com/lsmkv/lsmkv/internal/bytesize"
 	"github.com/lsmkv/lsmkv/internal/keys"
 	"github.com/lsmkv/lsmkv/manifest"
 )
@@ -88,7 +89,7 @@ func pickTombstoneDense(v *manifest.Version, opts *Options) *Compaction {
 	}
 	if c != nil {
 		c.Reason = fmt.Sprintf("tombstones: table %06d (%d point of %d entries, %d range) over %s below",
-			best.Num, best.NumDeletions, best.NumEntries, best.NumRangeDels, humanBytes(float64(bestBelow)))
+			best.Num, best.NumDeletions, best.NumEntries, best.NumRangeDels, bytesize.Format(int64(bestBelow)))
 	}
 	return c
 }

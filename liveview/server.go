@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/lsmkv/lsmkv/internal/bytesize"
+
 	"github.com/lsmkv/lsmkv"
 )
 
@@ -318,7 +320,7 @@ func (s *Server) recordLocked(e Event) {
 	case "flush_end":
 		if e.Error == "" {
 			s.flushes++
-			s.addBar("flush", e.T, e.Flush.DurationMS, fmt.Sprintf("flush %s", humanBytes(int64(e.Flush.OutputSize))))
+			s.addBar("flush", e.T, e.Flush.DurationMS, fmt.Sprintf("flush %s", bytesize.Format(int64(e.Flush.OutputSize))))
 		}
 	case "compaction_begin":
 		s.running[e.Compaction.Job] = *e.Compaction
@@ -331,7 +333,7 @@ func (s *Server) recordLocked(e Event) {
 		default:
 			s.compacted++
 			c := e.Compaction
-			s.addBar("compaction", e.T, c.DurationMS, fmt.Sprintf("%s L%d->L%d %s", c.Kind, c.Level, c.OutputLevel, humanBytes(int64(c.BytesRead))))
+			s.addBar("compaction", e.T, c.DurationMS, fmt.Sprintf("%s L%d->L%d %s", c.Kind, c.Level, c.OutputLevel, bytesize.Format(int64(c.BytesRead))))
 		}
 	case "stall_end":
 		s.addBar("stall", e.T, e.Stall.DurationMS, "stall: "+e.Stall.Cause)
@@ -363,14 +365,4 @@ func frame(id, event string, data []byte) []byte {
 	b = append(b, "event: "+event+"\ndata: "...)
 	b = append(b, data...) // JSON from encoding/json holds no newline
 	return append(b, "\n\n"...)
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1fGiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1fMiB", float64(n)/(1<<20))
-	}
-	return fmt.Sprintf("%.1fKiB", float64(n)/(1<<10))
 }

@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/lsmkv/lsmkv/internal/bytesize"
+
 	"github.com/lsmkv/lsmkv"
 	"github.com/lsmkv/lsmkv/bench"
 )
@@ -89,14 +91,14 @@ func (e *engine) listener() lsmkv.EventListener {
 	return lsmkv.EventListener{
 		FlushEnd: func(i lsmkv.FlushInfo) {
 			if i.Output != nil {
-				send(bench.EventFlush, time.Now(), i.Duration, "flush "+humanBytes(int64(i.Output.Size)))
+				send(bench.EventFlush, time.Now(), i.Duration, "flush "+bytesize.Format(int64(i.Output.Size)))
 			}
 		},
 		CompactionEnd: func(i lsmkv.CompactionInfo) {
 			if i.Err != nil || i.Kind == "move" {
 				return
 			}
-			label := fmt.Sprintf("L%d->L%d %s", i.Level, i.OutputLevel, humanBytes(int64(i.BytesRead)))
+			label := fmt.Sprintf("L%d->L%d %s", i.Level, i.OutputLevel, bytesize.Format(int64(i.BytesRead)))
 			if i.Kind == "delete-only" {
 				label = "delete-only"
 			}
@@ -106,17 +108,6 @@ func (e *engine) listener() lsmkv.EventListener {
 			send(bench.EventStall, time.Now(), i.Duration, "stall: "+i.Cause)
 		},
 	}
-}
-
-// humanBytes formats n for event labels: "12.3MiB".
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1fGiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1fMiB", float64(n)/(1<<20))
-	}
-	return fmt.Sprintf("%.1fKiB", float64(n)/(1<<10))
 }
 
 var (

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/lsmkv/lsmkv/internal/bytesize"
 )
 
 // stats count what the run has checked.
@@ -71,21 +73,9 @@ func (r *reporter) summary(s *stats) {
 
 func (s *stats) line() string {
 	l := fmt.Sprintf("cycles=%d crashes=%d batches acked=%d required=%d recovered=%d writes_checked=%d range_deletes_checked=%d recovered_bytes=%s failures=%d",
-		s.cycles, s.crashes, s.acked, s.required, s.recovered, s.writes, s.rangeDels, humanBytes(s.bytes), s.failures)
+		s.cycles, s.crashes, s.acked, s.required, s.recovered, s.writes, s.rangeDels, bytesize.Format(s.bytes), s.failures)
 	if s.flushes > 0 {
 		l += fmt.Sprintf(" flushes=%d compactions=%d", s.flushes, s.compactions)
 	}
 	return l
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1fGiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1fMiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1fKiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%dB", n)
 }
