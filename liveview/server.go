@@ -1,9 +1,11 @@
 package liveview
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -68,7 +70,7 @@ type Server struct {
 	lastT     float64
 	rate      float64
 	bars      []Bar
-	tickT     float64        // when the last tick was made: its NewBars end before
+	nextBar   uint64         // the ID of the next bar
 	recent    []Event        // the last maxRecent events, oldest first
 	tables    map[uint64]int // for Source "dir": table -> level, to derive events
 }
@@ -98,6 +100,11 @@ func (s *Server) Attach(db *lsmkv.DB) {
 	s.dbMu.Lock()
 	s.db = db
 	s.dbMu.Unlock()
+	// A new DB runs no compaction yet; one whose end event the engine's
+	// queue dropped would otherwise stay "running" for good.
+	s.mu.Lock()
+	clear(s.running)
+	s.mu.Unlock()
 	s.SetStatus("running")
 	s.Poll()
 }
@@ -184,12 +191,13 @@ func (s *Server) poll(always bool) {
 		}
 	}
 	s.last.Open = open
-	snap := s.tickLocked()
 	s.mu.Unlock()
 	for _, e := range derived {
 		s.publish(e)
 	}
-	s.sendTick(snap)
+	s.mu.Lock()
+	s.sendTickLocked()
+	s.mu.Unlock()
 }
 
 // read polls the attached DB, if any.
@@ -227,13 +235,18 @@ func (s *Server) addSample(t, rate float64) {
 }
 
 // tickLocked returns the snapshot a tick sends: no history, and the bars
-// that ended since the previous tick. REQUIRES: s.mu held.
+// of the last barWindow. REQUIRES: s.mu held.
 func (s *Server) tickLocked() Snapshot {
 	snap := s.snapshotLocked(false)
-	snap.NewBars = s.barsSinceLocked(s.tickT)
-	s.tickT = snap.T
+	snap.RecentBars = s.barsSinceLocked(snap.T - barWindow)
 	return snap
 }
+
+// barWindow is how far back each tick's RecentBars reach. Every bar comes
+// in several ticks, so a client whose queue dropped a few ticks, or that
+// subscribed a moment after fetching /api/snapshot, still gets it; the
+// page merges them by ID.
+const barWindow = 2.0 // seconds
 
 // barsSinceLocked returns the bars that ended after t. Bars are appended
 // as they end and only the last one grows (a burst of stalls), so they are
@@ -261,6 +274,7 @@ func (s *Server) snapshotLocked(full bool) Snapshot {
 	for _, c := range s.running {
 		snap.Running = append(snap.Running, c)
 	}
+	slices.SortFunc(snap.Running, func(a, b CompactionEvent) int { return cmp.Compare(a.Job, b.Job) })
 	snap.Stream = s.hub.stats()
 	if full {
 		snap.History = append([]Sample{}, s.samples...)
@@ -283,11 +297,14 @@ func (s *Server) Snapshot() Snapshot {
 	return s.snapshotLocked(true)
 }
 
-func (s *Server) sendTick(snap Snapshot) {
+// sendTickLocked queues a tick for every client. Under s.mu, like
+// publish, so ticks and events are queued in the order they were made.
+// REQUIRES: s.mu held.
+func (s *Server) sendTickLocked() {
 	if s.hub.stats().Clients == 0 {
 		return
 	}
-	data, err := json.Marshal(snap)
+	data, err := json.Marshal(s.tickLocked())
 	if err != nil {
 		return // a Snapshot always marshals; nothing to show otherwise
 	}
@@ -298,7 +315,13 @@ func (s *Server) sendTick(snap Snapshot) {
 // compactions, bars, counts) and sends it to every client. It runs on the
 // engine's event goroutine and never blocks on a client.
 func (s *Server) publish(e Event) {
+	// Numbered, encoded and queued in one critical section: two
+	// publishers (the engine's event goroutine and SetPhase, or two polls
+	// of kvtool serve) must queue events in the order of their numbers,
+	// or a client would see ids go backwards and count the gap as missed.
+	// hub.send never blocks, so holding s.mu across it is cheap.
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.seq++
 	e.Seq, e.T = s.seq, s.now()
 	s.recordLocked(e)
@@ -306,7 +329,6 @@ func (s *Server) publish(e Event) {
 		s.recent = append(s.recent[:0], s.recent[1:]...)
 	}
 	s.recent = append(s.recent, e)
-	s.mu.Unlock()
 	data, err := json.Marshal(e)
 	if err != nil {
 		return
@@ -350,7 +372,8 @@ func (s *Server) addBar(kind string, end, durMS float64, label string) {
 		s.bars[n-1].End = end
 		return
 	}
-	s.bars = append(s.bars, Bar{Kind: kind, Start: start, End: end, Label: label})
+	s.nextBar++
+	s.bars = append(s.bars, Bar{ID: s.nextBar, Kind: kind, Start: start, End: end, Label: label})
 	if len(s.bars) > maxBars {
 		s.bars = append(s.bars[:0:0], s.bars[len(s.bars)-maxBars/2:]...)
 	}

@@ -29,11 +29,12 @@ type Snapshot struct {
 	Stream    StreamStats       `json:"stream"`
 	History   []Sample          `json:"history,omitempty"`
 	Bars      []Bar             `json:"bars,omitempty"`
-	// NewBars, in ticks only: the bars that ended (or, for a burst of
-	// stalls, grew) since the previous tick, so that a page can draw the
-	// timeline without following every stall event.
-	NewBars []Bar   `json:"new_bars,omitempty"`
-	Recent  []Event `json:"recent,omitempty"` // the last events, oldest first
+	// RecentBars, in ticks only: the bars that ended (or, for a burst of
+	// stalls, grew) in the last two seconds, so that a page can draw the
+	// timeline without following every stall event. A bar comes in several
+	// ticks: merge by ID.
+	RecentBars []Bar   `json:"recent_bars,omitempty"`
+	Recent     []Event `json:"recent,omitempty"` // the last events, oldest first
 }
 
 // Level is one level of the tree and its tables.
@@ -106,6 +107,7 @@ type Sample struct {
 
 // Bar is a finished flush, compaction or stall on the timeline.
 type Bar struct {
+	ID    uint64  `json:"id"`   // 1, 2, ... in the order bars are made
 	Kind  string  `json:"kind"` // flush, compaction, stall
 	Start float64 `json:"start"`
 	End   float64 `json:"end"`

@@ -12,7 +12,8 @@ const state = {
   snap: null,          // the last snapshot or tick
   samples: [],         // ops/s history
   step: 1, acc: 0, pending: 0,
-  bars: [],            // finished work on the timeline
+  bars: [],            // finished work on the timeline, by id
+  barIndex: new Map(), // id -> bar in bars
   running: new Map(),  // job -> compaction in progress
   rects: new Map(),    // table number -> its <rect>
   seq: 0,              // last event sequence number seen
@@ -190,23 +191,27 @@ function addSample(t, v) {
   }
 }
 
-// mergeBars takes a tick's new_bars: bars that ended since the last tick,
-// or a burst of stalls that grew (same kind and start: it replaces the
-// one drawn). The server draws the bars from the events, so the page
-// needs no stall events, hundreds a second during a slowdown.
+// mergeBars takes a tick's recent_bars: the bars of the last two seconds,
+// each in several ticks (so a dropped tick loses none), merged by id; a
+// burst of stalls that grew comes again with the same id and a later end.
+// The server draws the bars from the events, so the page needs no stall
+// events, hundreds a second during a slowdown.
 function mergeBars(bars) {
   for (const b of bars || []) {
-    const last = state.bars[state.bars.length - 1];
-    if (last && last.kind === b.kind && last.start === b.start) {
-      last.end = b.end;
+    const known = state.barIndex.get(b.id);
+    if (known) {
+      known.end = b.end;
       continue;
     }
+    if (state.bars.length && b.id < state.bars[state.bars.length - 1].id) continue; // trimmed away
     state.bars.push(b);
-    // One line per burst of stalls, whatever their causes (the L0 count
-    // in a slowdown's cause changes from stall to stall).
+    state.barIndex.set(b.id, b);
     if (b.kind === "stall") queueLog("stall", `${b.end.toFixed(2)}s ${b.label}`);
   }
-  if (state.bars.length > MAX_BARS) state.bars = state.bars.slice(-MAX_BARS / 2);
+  if (state.bars.length > MAX_BARS) {
+    state.bars = state.bars.slice(-MAX_BARS / 2);
+    state.barIndex = new Map(state.bars.map(b => [b.id, b]));
+  }
 }
 
 function renderTimeline(s) {
@@ -341,9 +346,9 @@ function render(s) {
 function onTick(s, force) {
   state.running = new Map(s.running.map(c => [c.job, c]));
   if (s.source === "live") addSample(s.t, s.ops_per_sec);
-  mergeBars(s.new_bars);
+  mergeBars(s.recent_bars);
   const now = performance.now();
-  if (!force && s.open && now - state.lastFrame < FRAME_MS) {
+  if (!force && now - state.lastFrame < FRAME_MS) {
     state.snap = s;
     return;
   }
@@ -356,6 +361,7 @@ async function start() {
   const s = await r.json();
   state.samples = s.history || [];
   state.bars = s.bars || [];
+  state.barIndex = new Map(state.bars.map(b => [b.id, b]));
   state.running = new Map(s.running.map(c => [c.job, c]));
   for (const e of s.recent || []) {
     state.seq = e.seq;
@@ -375,6 +381,11 @@ async function start() {
   if (s.source === "dir") types.push("table_created", "table_deleted"); // derived: all there is
   const es = new EventSource("api/events?types=" + types.join(","));
   es.addEventListener("missed", m => { state.missed = JSON.parse(m.data).missed; });
+  // The browser reconnects on its own (the server says "retry: 1000"),
+  // but what happened meanwhile, or a new run on the same port (its
+  // numbers and clock start again), is only in a fresh snapshot: reload.
+  let opened = false;
+  es.addEventListener("open", () => { if (opened) location.reload(); opened = true; });
   let ticks = 0;
   es.addEventListener("tick", m => {
     ticks++;
