@@ -60,7 +60,7 @@ func between(s, from, to string) string {
 }
 
 // TestTicksCarryRecentBars checks that each tick carries the bars of the
-// last barWindow with stable IDs, so that a client that missed ticks (its
+// last barTicks intervals with stable IDs, so that a client that missed ticks (its
 // queue full) or subscribed after fetching /api/snapshot still gets every
 // bar, and that a burst of stalls comes again, grown, under the same ID:
 // a page that merges by ID draws the same timeline as /api/snapshot.
@@ -97,7 +97,7 @@ func TestTicksCarryRecentBars(t *testing.T) {
 	// Bars older than the window drop out of the ticks (not the snapshot).
 	s.mu.Lock()
 	for i := range s.bars {
-		s.bars[i].End -= 2 * barWindow
+		s.bars[i].End -= 2 * barTicks * s.o.Interval.Seconds()
 	}
 	s.mu.Unlock()
 	if got := tick(); got != nil {

@@ -235,18 +235,19 @@ func (s *Server) addSample(t, rate float64) {
 }
 
 // tickLocked returns the snapshot a tick sends: no history, and the bars
-// of the last barWindow. REQUIRES: s.mu held.
+// that ended in the last barTicks intervals. REQUIRES: s.mu held.
 func (s *Server) tickLocked() Snapshot {
 	snap := s.snapshotLocked(false)
-	snap.RecentBars = s.barsSinceLocked(snap.T - barWindow)
+	snap.RecentBars = s.barsSinceLocked(snap.T - barTicks*s.o.Interval.Seconds())
 	return snap
 }
 
-// barWindow is how far back each tick's RecentBars reach. Every bar comes
-// in several ticks, so a client whose queue dropped a few ticks, or that
-// subscribed a moment after fetching /api/snapshot, still gets it; the
-// page merges them by ID.
-const barWindow = 2.0 // seconds
+// barTicks is how many intervals back each tick's RecentBars reach: every
+// bar comes in two ticks, so a client whose queue dropped one tick, or
+// that subscribed a moment after fetching /api/snapshot, still gets it
+// (the page merges by ID). Not more: a browser pays for every byte of
+// the stream (docs/liveview.md, "Overhead").
+const barTicks = 2
 
 // barsSinceLocked returns the bars that ended after t. Bars are appended
 // as they end and only the last one grows (a burst of stalls), so they are

@@ -30,7 +30,7 @@ type Snapshot struct {
 	History   []Sample          `json:"history,omitempty"`
 	Bars      []Bar             `json:"bars,omitempty"`
 	// RecentBars, in ticks only: the bars that ended (or, for a burst of
-	// stalls, grew) in the last two seconds, so that a page can draw the
+	// stalls, grew) in the last two intervals, so that a page can draw the
 	// timeline without following every stall event. A bar comes in several
 	// ticks: merge by ID.
 	RecentBars []Bar   `json:"recent_bars,omitempty"`

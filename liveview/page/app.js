@@ -191,8 +191,8 @@ function addSample(t, v) {
   }
 }
 
-// mergeBars takes a tick's recent_bars: the bars of the last two seconds,
-// each in several ticks (so a dropped tick loses none), merged by id; a
+// mergeBars takes a tick's recent_bars: the bars of the last two ticks,
+// each in two ticks (so a dropped tick loses none), merged by id; a
 // burst of stalls that grew comes again with the same id and a later end.
 // The server draws the bars from the events, so the page needs no stall
 // events, hundreds a second during a slowdown.
