@@ -113,7 +113,7 @@ func deletesAll(f *rangedel.Fragment, t *manifest.FileMeta, snaps []keys.SeqNum)
 // caller, so no other compaction changes the levels meanwhile.
 func (db *DB) runDeleteOnly() (bool, error) {
 	v := db.vs.Current()
-	if !hasRangeDels(v) {
+	if !v.HasRangeDels() {
 		v.Unref()
 		return false, nil
 	}
@@ -158,16 +158,4 @@ func (db *DB) runDeleteOnly() (bool, error) {
 	db.stats.deleteOnlyTables.Add(int64(len(drops)))
 	db.stats.deleteOnlyBytes.Add(int64(bytes))
 	return true, nil
-}
-
-// hasRangeDels reports whether any table of v holds range tombstones.
-func hasRangeDels(v *manifest.Version) bool {
-	for _, files := range v.Levels {
-		for _, f := range files {
-			if f.NumRangeDels > 0 {
-				return true
-			}
-		}
-	}
-	return false
 }

@@ -43,6 +43,19 @@ func (v *Version) TotalSize() uint64 {
 	return n
 }
 
+// HasRangeDels reports whether any table of v holds range tombstones: the
+// delete-only compaction's cheap first test, and kvtool's legend.
+func (v *Version) HasRangeDels() bool {
+	for _, files := range v.Levels {
+		for _, f := range files {
+			if f.NumRangeDels > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // FileFor returns the table of level whose range holds ukey, or nil: the
 // only table of a sorted level a lookup of ukey must read.
 // REQUIRES: level >= 1 (L0 tables overlap, so no single table is "the" one).

@@ -107,7 +107,7 @@ func writeSVG(w io.Writer, v *manifest.Version) {
 		fmt.Fprintf(w, `<text x="%.0f" y="%d">%s</text>`+"\n", x0, y, svgText(fmtBytes([]byte(first), false)))
 		fmt.Fprintf(w, `<text x="%d" y="%d" text-anchor="end">%s</text>`+"\n",
 			svgWidth-svgMargin, y, svgText(fmtBytes([]byte(last), false)))
-		if hasRangeDels(v) {
+		if v.HasRangeDels() {
 			fmt.Fprintf(w, `<text x="%d" y="%d" text-anchor="middle" fill="%s">%s</text>`+"\n",
 				svgWidth/2, y, svgRangeDelStroke, svgRangeDelLegend)
 		}
@@ -117,17 +117,6 @@ func writeSVG(w io.Writer, v *manifest.Version) {
 
 // svgRangeDelLegend explains the mark of tables holding range tombstones.
 const svgRangeDelLegend = "dashed: holds range tombstones"
-
-func hasRangeDels(v *manifest.Version) bool {
-	for _, files := range v.Levels {
-		for _, f := range files {
-			if f.NumRangeDels > 0 {
-				return true
-			}
-		}
-	}
-	return false
-}
 
 // drawTable draws one table as a rectangle at row y, with its file number
 // inside when it fits and its details in a tooltip.
