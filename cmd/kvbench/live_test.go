@@ -1,37 +1,18 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/lsmkv/lsmkv/internal/syncbuf"
+
 	"github.com/lsmkv/lsmkv/liveview"
 )
-
-// lockedBuffer is a bytes.Buffer safe for the command and the test to
-// share.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // waitFor polls cond, failing the test after a minute: a bound for a hung
 // test, not a timing assertion.
@@ -50,7 +31,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // after the run, saying so, and a real SIGINT then ends kvbench with
 // status 0.
 func TestHTTPServesUntilInterrupted(t *testing.T) {
-	var stdout, stderr lockedBuffer
+	var stdout, stderr syncbuf.Buffer
 	code := make(chan int, 1)
 	go func() {
 		code <- run([]string{"-http=127.0.0.1:0", "-benchmarks=fillrandom,readrandom", "-num=5000",

@@ -8,32 +8,14 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/lsmkv/lsmkv/internal/syncbuf"
 
 	"github.com/lsmkv/lsmkv"
 	"github.com/lsmkv/lsmkv/liveview"
 )
-
-// lockedBuffer is a bytes.Buffer safe for the command and the test to
-// share.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestServeShowsTheTree runs "kvtool serve" on a DB directory (on a free
 // loopback port), checks that /api/snapshot shows the DB's tables, that
@@ -64,7 +46,7 @@ func TestServeShowsTheTree(t *testing.T) {
 	old := serveContext
 	serveContext = func() (context.Context, context.CancelFunc) { return ctx, cancel }
 	defer func() { serveContext = old }()
-	var stdout, stderr lockedBuffer
+	var stdout, stderr syncbuf.Buffer
 	code := make(chan int, 1)
 	go func() { code <- run([]string{"serve", "-http=127.0.0.1:0", "-every=10ms", dir}, &stdout, &stderr) }()
 
