@@ -121,14 +121,21 @@ func tree(m *lsmkv.Metrics, tables [][]lsmkv.TableInfo) ([]Level, Memtables, Cou
 	levels := make([]Level, len(m.Levels))
 	var tableBytes, bottom int64
 	for i, lm := range m.Levels {
-		l := Level{Level: i, Files: lm.NumFiles, Bytes: lm.Size, Score: lm.Score, BytesIn: lm.BytesIn,
-			BytesRead: lm.BytesRead, BytesWritten: lm.BytesWritten, Rows: 1, Tables: []Table{}}
-		if lm.BytesIn > 0 {
-			l.WriteAmp = float64(lm.BytesWritten) / float64(lm.BytesIn)
-		}
 		var ts []lsmkv.TableInfo
 		if i < len(tables) {
 			ts = tables[i]
+		}
+		// Files and bytes come from the table list, not Metrics: the two
+		// read the tree's version separately, and a level's label must
+		// describe the boxes drawn under it.
+		var size int64
+		for _, t := range ts {
+			size += int64(t.Size)
+		}
+		l := Level{Level: i, Files: len(ts), Bytes: size, Score: lm.Score, BytesIn: lm.BytesIn,
+			BytesRead: lm.BytesRead, BytesWritten: lm.BytesWritten, Rows: 1, Tables: []Table{}}
+		if lm.BytesIn > 0 {
+			l.WriteAmp = float64(lm.BytesWritten) / float64(lm.BytesIn)
 		}
 		if i == 0 {
 			l.Rows = max(1, len(ts))
@@ -148,9 +155,9 @@ func tree(m *lsmkv.Metrics, tables [][]lsmkv.TableInfo) ([]Level, Memtables, Cou
 				l.Tables[a], l.Tables[b] = l.Tables[b], l.Tables[a]
 			}
 		}
-		tableBytes += lm.Size
-		if lm.Size > 0 {
-			bottom = lm.Size
+		tableBytes += size
+		if size > 0 {
+			bottom = size
 		}
 		levels[i] = l
 	}
